@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: MIT
+# nic2app: one GNU Makefile for the library, the command, the examples and the tests.
+#   make [all]        build everything into $(BUILD)
+#   make tour         install what is missing, build, run the guided module
+#   make check        build and run every test (SANITIZE=1: with ASan+UBSan)
+#   make bench        benchmarks (performance goals live here, never in tests)
+#   make install      PREFIX=/usr/local DESTDIR=
+#   make clean        V=1 shows the full commands
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+LIBEXECDIR ?= $(PREFIX)/libexec/nic2app
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKGS := liburing libmnl cmocka
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build/san
+override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+override LDFLAGS += -fsanitize=address,undefined
+else
+BUILD ?= build
+endif
+
+# Missing dependencies are installed (or named) by scripts/deps.sh, but only when
+# pkg-config cannot find them, and never for goals that do not compile anything.
+NO_DEPS_GOALS := clean help deps
+ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && echo ok),ok)
+$(info nic2app: pkg-config cannot find all of: $(PKGS); running scripts/deps.sh)
+DEPS_STATUS := $(shell scripts/deps.sh >&2; echo $$?)
+ifneq ($(DEPS_STATUS),0)
+$(error scripts/deps.sh could not provide the build dependencies (see above))
+endif
+endif
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags liburing libmnl 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs liburing libmnl 2>/dev/null)
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Iinclude -MMD -MP \
+	-DNIC2APP_VERSION='"$(VERSION)"' -DNIC2APP_LIBEXECDIR='"$(LIBEXECDIR)"' $(PKG_CFLAGS)
+LDLIBS := $(PKG_LIBS) -lm
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+LIB_SRCS := $(sort $(wildcard lib/*.c))
+CMD_SRCS := $(sort $(wildcard src/*.c))
+EXAMPLE_SRCS := $(sort $(wildcard examples/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
+LIBNIC2APP := $(BUILD)/libnic2app.a
+NIC2APP := $(BUILD)/nic2app
+EXAMPLES := $(EXAMPLE_SRCS:examples/%.c=$(BUILD)/examples/%)
+UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+HELPERS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
+
+ALL_OBJS := $(LIB_OBJS) $(CMD_OBJS) $(EXAMPLE_SRCS:%.c=$(BUILD)/%.o) \
+	$(UNIT_SRCS:%.c=$(BUILD)/%.o) $(HELPER_SRCS:%.c=$(BUILD)/%.o)
+
+.PHONY: all tour check bench install uninstall clean deps help
+all: $(NIC2APP) $(EXAMPLES) $(UNIT_TESTS) $(HELPERS)
+
+$(BUILD)/%.o: %.c
+	$(call msg,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
+	$(call msg,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) -c $< -o $@
+
+$(LIBNIC2APP): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(NIC2APP): $(CMD_OBJS) $(LIBNIC2APP)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/examples/%: $(BUILD)/examples/%.o $(LIBNIC2APP)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIBNIC2APP)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/helpers/%: $(BUILD)/tests/helpers/%.o $(LIBNIC2APP)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tour: $(NIC2APP) $(EXAMPLES)
+	$(Q)$(NIC2APP) tour
+
+check: all
+	$(Q)BUILD=$(BUILD) scripts/run-tests.sh
+
+bench: $(NIC2APP)
+	$(Q)BUILD=$(BUILD) scripts/bench.sh
+
+deps:
+	$(Q)scripts/deps.sh
+
+install: $(NIC2APP) $(EXAMPLES)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(LIBEXECDIR)
+	install -m 755 $(NIC2APP) $(DESTDIR)$(BINDIR)/nic2app
+	install -m 644 docs/nic2app.1 $(DESTDIR)$(MANDIR)/man1/nic2app.1
+	install -m 755 $(EXAMPLES) $(DESTDIR)$(LIBEXECDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/nic2app $(DESTDIR)$(MANDIR)/man1/nic2app.1
+	rm -rf $(DESTDIR)$(LIBEXECDIR)
+
+clean:
+	rm -rf build
+
+help:
+	@sed -n '2,9s/^# \{0,1\}//p' Makefile
+
+-include $(ALL_OBJS:.o=.d)

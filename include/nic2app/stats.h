@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* stats: a set of samples and its summary (percentiles by nearest rank). */
+#ifndef NIC2APP_STATS_H
+#define NIC2APP_STATS_H
+
+#include <stddef.h>
+
+struct samples {
+	double *v;
+	size_t n;
+	size_t cap;
+};
+
+struct summary {
+	size_t n;
+	double min, max, mean;
+	double p50, p90, p99, p999;
+};
+
+#define SAMPLES_INIT { 0 }
+
+int samples_add(struct samples *s, double value);
+/* Sorts the samples in place. -EINVAL when there are none. */
+int samples_summarize(struct samples *s, struct summary *out);
+void samples_release(struct samples *s);
+/* Nearest-rank percentile of sorted values, q in [0, 1]. */
+double percentile_sorted(const double *sorted, size_t n, double q);
+
+#endif

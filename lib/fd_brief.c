@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+/* fd_brief: describe one of the caller's own fds (the standard three, for a start). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nic2app/fd_brief.h"
+
+const char *fd_kind_from_mode(mode_t mode, const char *target)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "file";
+	case S_IFDIR:
+		return "dir";
+	case S_IFCHR:
+		return "chr";
+	case S_IFBLK:
+		return "blk";
+	case S_IFSOCK:
+		return "socket";
+	case S_IFIFO:
+		/* an anonymous pipe shows as "pipe:[inode]"; a named FIFO shows its path */
+		return strncmp(target, "pipe:[", 6) == 0 ? "pipe" : "fifo";
+	case 0:
+		/* anon inodes (eventfd, epoll, ...) have no file type bits */
+		return strncmp(target, "anon_inode:", 11) == 0 ? "anon" : "unknown";
+	default:
+		return "unknown";
+	}
+}
+
+int fd_brief_read(int fd, struct fd_brief *out)
+{
+	char link[64];
+	struct stat st;
+	ssize_t n;
+
+	memset(out, 0, sizeof(*out));
+	out->fd = fd;
+	out->kind = "unknown";
+	out->flags = fcntl(fd, F_GETFL);
+	if (out->flags < 0) {
+		out->err = -errno;
+		return out->err;
+	}
+	out->open = true;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, out->target, sizeof(out->target) - 1);
+	if (n < 0) {
+		out->err = -errno;
+		return out->err;
+	}
+	out->target[n] = '\0';
+	if (fstat(fd, &st) < 0) {
+		out->err = -errno;
+		return out->err;
+	}
+	out->kind = fd_kind_from_mode(st.st_mode, out->target);
+	return 0;
+}
+
+const char *open_flags_format(int flags, char *buf, size_t len)
+{
+	static const struct {
+		int bit;
+		const char *name;
+	} extra[] = {
+		{ O_APPEND, "O_APPEND" }, { O_NONBLOCK, "O_NONBLOCK" }, { O_SYNC, "O_SYNC" },
+		{ O_DIRECT, "O_DIRECT" }, { O_NOATIME, "O_NOATIME" },  { O_PATH, "O_PATH" },
+	};
+	const char *mode;
+	size_t used, i;
+
+	switch (flags & O_ACCMODE) {
+	case O_RDONLY:
+		mode = "O_RDONLY";
+		break;
+	case O_WRONLY:
+		mode = "O_WRONLY";
+		break;
+	default:
+		mode = "O_RDWR";
+	}
+	used = (size_t)snprintf(buf, len, "%s", mode);
+	for (i = 0; i < sizeof(extra) / sizeof(extra[0]) && used < len; i++)
+		if ((flags & extra[i].bit) == extra[i].bit)
+			used += (size_t)snprintf(buf + used, len - used, "|%s", extra[i].name);
+	return buf;
+}

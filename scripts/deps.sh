@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# deps.sh: install the Debian packages nic2app needs to build and test, if any are missing.
+# As root it runs apt-get; otherwise it prints the exact command and exits 1.
+set -u
+
+missing=()
+need_pkg() { # need_pkg PACKAGE TEST-COMMAND...
+	local pkg=$1; shift
+	"$@" >/dev/null 2>&1 || missing+=("$pkg")
+}
+
+need_pkg gcc             command -v cc
+need_pkg make            command -v make
+need_pkg pkg-config      command -v pkg-config
+need_pkg liburing-dev    pkg-config --exists liburing
+need_pkg libmnl-dev      pkg-config --exists libmnl
+need_pkg libcmocka-dev   pkg-config --exists cmocka
+# for the end-to-end tests: python3 checks JSON, ss/ip are ground truth, script gives a TTY
+need_pkg python3         test -x /usr/bin/python3
+need_pkg iproute2        command -v ss
+need_pkg bsdutils        command -v script
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "nic2app: missing Debian packages: ${missing[*]}" >&2
+	echo "nic2app: install them as root with: sudo $cmd" >&2
+	exit 1
+fi
+
+echo "nic2app: installing missing Debian packages: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2 || { echo "nic2app: apt-get update failed" >&2; exit 1; }
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends ${missing[*]} >&2 ||
+	{ echo "nic2app: '$cmd' failed" >&2; exit 1; }
+exit 0

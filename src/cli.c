@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+/* cli: messages, option errors and output shared by every sub-command. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("nic2app: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "nic2app%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'nic2app%s%s --help'.\n", cmd ? " " : "", cmd ? cmd : "");
+	return EXIT_USAGE;
+}
+
+int cli_bad_option(const char *cmd, int argc, char **argv, int optopt_char)
+{
+	const char *arg = optind - 1 < argc ? argv[optind - 1] : "";
+
+	if (optopt_char && strncmp(arg, "--", 2) != 0)
+		return cli_usage_error(cmd, "unknown or incomplete option '-%c'", optopt_char);
+	return cli_usage_error(cmd, "unknown or incomplete option '%s'", arg);
+}
+
+static void quiet_exit_on_closed_pipe(void)
+{
+	if (errno == EPIPE)
+		_exit(EXIT_RUNTIME); /* the reader went away (e.g. `| head -1`): nothing to report */
+}
+
+void cli_emit(struct strbuf *sb)
+{
+	if (sb->err) {
+		cli_error("out of memory while formatting output");
+		exit(EXIT_RUNTIME);
+	}
+	if (sb->len && fwrite(sb->buf, 1, sb->len, stdout) != sb->len)
+		quiet_exit_on_closed_pipe();
+	if (fflush(stdout) != 0)
+		quiet_exit_on_closed_pipe();
+	strbuf_reset(sb);
+}
+
+int cli_finish_output(int code)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		quiet_exit_on_closed_pipe();
+		cli_error("cannot write output: %s", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	return code;
+}

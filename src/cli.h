@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* cli: what every sub-command shares: exit codes, messages, option errors, writing output. */
+#ifndef NIC2APP_CLI_H
+#define NIC2APP_CLI_H
+
+#include <stdbool.h>
+
+#include "nic2app/strbuf.h"
+
+/* exit codes (contract, DESIGN.md) */
+enum {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1,  /* something failed while running */
+	EXIT_USAGE = 2,    /* bad command line */
+	EXIT_NOT_HERE = 3, /* a kernel feature or a privilege is missing */
+};
+
+struct command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+};
+
+extern const struct command commands[];
+
+/* "nic2app: <message>" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Usage error for a sub-command: message, hint to --help; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The getopt error of argv[optind - 1] as a usage error (call when getopt_long returned '?'). */
+int cli_bad_option(const char *cmd, int argc, char **argv, int optopt_char);
+
+/* Write sb to stdout and empty it. A closed pipe ends the program quietly. */
+void cli_emit(struct strbuf *sb);
+/* Flush stdout at exit; reports a failed write (e.g. a full disk). Returns the exit code. */
+int cli_finish_output(int code);
+
+#endif

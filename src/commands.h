@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: MIT */
+/* commands: the entry point of each sub-command; argv[0] is the sub-command's name. */
+#ifndef NIC2APP_COMMANDS_H
+#define NIC2APP_COMMANDS_H
+
+int cmd_tour(int argc, char **argv);
+int cmd_sockets(int argc, char **argv);
+
+#endif
