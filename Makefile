@@ -73,6 +73,9 @@ HELPERS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 ALL_OBJS := $(LIB_OBJS) $(CMD_OBJS) $(EXAMPLE_SRCS:%.c=$(BUILD)/%.o) \
 	$(UNIT_SRCS:%.c=$(BUILD)/%.o) $(HELPER_SRCS:%.c=$(BUILD)/%.o)
 
+# keep the objects of programs, so -MMD dependencies stay useful
+.SECONDARY:
+
 .PHONY: all tour check bench install uninstall clean deps help
 all: $(NIC2APP) $(EXAMPLES) $(UNIT_TESTS) $(HELPERS)
 

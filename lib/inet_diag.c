@@ -3,6 +3,8 @@
  * the socket so tests can feed it recorded replies from tests/data/. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
@@ -52,6 +54,18 @@ static int on_message(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* Netlink delivers whole messages only, so bytes left over after the last complete message
+ * mean the buffer was cut or forged; libmnl would skip them silently. */
+static bool messages_fill_buffer(const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+	int left = (int)len;
+
+	while (mnl_nlmsg_ok(nlh, left))
+		nlh = mnl_nlmsg_next(nlh, &left);
+	return left <= 0;
+}
+
 /* Run the callback over one buffer of replies: 1 at NLMSG_DONE, 0 when more is to come,
  * -errno on a malformed or error reply, or the callback's own non-zero return. seq and portid
  * of 0 accept any (recorded replies). */
@@ -61,6 +75,8 @@ static int parse_batch(const void *buf, size_t len, unsigned int seq, unsigned i
 	struct parse_ctx pc = { .fn = fn, .ctx = ctx, .protocol = protocol };
 	int r;
 
+	if (len > INT32_MAX || !messages_fill_buffer(buf, len))
+		return -EBADMSG;
 	errno = EINVAL;
 	r = mnl_cb_run(buf, len, seq, portid, on_message, &pc);
 	if (pc.stop)

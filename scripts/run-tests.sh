@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# run-tests.sh: run every unit test (cmocka, one count per test case) and every end-to-end
+# test (tests/e2e/test_*.py, one count each), each under a timeout. Exit 77 means skipped;
+# the test's last line says why. Ends with the kernel version and "N passed, N failed".
+#   BUILD=build scripts/run-tests.sh [NAME-FILTER]
+set -u
+cd "$(dirname "$0")/.." || exit 1
+BUILD=${BUILD:-build}
+TIMEOUT=${TEST_TIMEOUT:-120}
+filter=${1:-}
+export NIC2APP="$PWD/$BUILD/nic2app" NIC2APP_BUILD="$PWD/$BUILD" PYTHONDONTWRITEBYTECODE=1
+# ASan's leak checker is on by default; make its reports fail the test that has them
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=86}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+passed=0 failed=0 skipped=0
+failures=()
+log=$(mktemp) || exit 1
+trap 'rm -f "$log"' EXIT
+
+# run_one NAME COMMAND...: runs with a timeout, output to $log; sets rc
+run_one() {
+	local name=$1; shift
+	timeout --kill-after=5 "$TIMEOUT" "$@" >"$log" 2>&1 </dev/null
+	rc=$?
+	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		echo "  (timed out after ${TIMEOUT}s)" >>"$log"
+	fi
+}
+
+for t in "$BUILD"/tests/unit/test_*; do
+	[ -x "$t" ] || continue
+	name=unit/${t##*/}
+	[ -n "$filter" ] && [[ $name != *$filter* ]] && continue
+	run_one "$name" "$t"
+	ok=$(grep -c '^\[       OK \]' "$log")
+	run=$(grep -c '^\[ RUN      \]' "$log")
+	bad=$((run - ok))
+	# a crash or a sanitizer report ends the binary abnormally: count at least one failure
+	if [ $rc -ne 0 ] && [ $bad -eq 0 ]; then bad=1; fi
+	passed=$((passed + ok)); failed=$((failed + bad))
+	if [ $bad -eq 0 ]; then
+		printf 'PASS %s (%d cases)\n' "$name" "$ok"
+	else
+		printf 'FAIL %s (%d of %d cases failed, exit %d)\n' "$name" "$bad" "$run" "$rc"
+		sed 's/^/     | /' "$log"
+		failures+=("$name")
+	fi
+done
+
+for t in tests/e2e/test_*.py; do
+	[ -f "$t" ] || continue
+	name=e2e/$(basename "$t" .py)
+	[ -n "$filter" ] && [[ $name != *$filter* ]] && continue
+	run_one "$name" /usr/bin/python3 "$t"
+	if [ $rc -eq 0 ]; then
+		passed=$((passed + 1)); printf 'PASS %s\n' "$name"
+	elif [ $rc -eq 77 ]; then
+		skipped=$((skipped + 1))
+		printf 'SKIP %s: %s\n' "$name" "$(tail -n 1 "$log")"
+	else
+		failed=$((failed + 1)); failures+=("$name")
+		printf 'FAIL %s (exit %d)\n' "$name" "$rc"
+		sed 's/^/     | /' "$log"
+	fi
+done
+
+echo
+[ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
+echo "kernel: $(uname -rv)"
+if [ $skipped -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ $failed -eq 0 ] && [ $passed -gt 0 ]

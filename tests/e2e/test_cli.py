@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: MIT
+"""The command line contract: --version, --help for every command, and bad input: a message
+naming what was wrong, a hint to --help, exit 2."""
+import re
+
+from e2e import ROOT, check, nic2app
+
+COMMANDS = ["tour", "sockets"]
+
+with open(f"{ROOT}/Makefile") as f:
+    version = re.search(r"^VERSION := (\S+)", f.read(), re.M).group(1)
+r = nic2app("--version")
+check(r.returncode == 0 and r.stdout.decode().strip() == f"nic2app {version}",
+      f"--version printed {r.stdout!r}, exit {r.returncode}; Makefile says {version}")
+
+r = nic2app("--help")
+check(r.returncode == 0, "--help must exit 0")
+for c in COMMANDS:
+    check(re.search(rf"^  {c} ", r.stdout.decode(), re.M), f"--help does not list '{c}'")
+
+for c in COMMANDS:
+    for form in ([c, "--help"], [c, "-h"], ["help", c]):
+        r = nic2app(*form)
+        check(r.returncode == 0, f"'{' '.join(form)}' exit {r.returncode}")
+        check(r.stdout.decode().startswith(f"usage: nic2app {c}"),
+              f"'{' '.join(form)}' printed {r.stdout[:60]!r}")
+        check(r.stderr == b"", f"'{' '.join(form)}' wrote to stderr: {r.stderr!r}")
+
+
+def usage_error(args, must_name, hint="nic2app"):
+    r = nic2app(*args)
+    err = r.stderr.decode()
+    what = " ".join(args) or "(no arguments)"
+    check(r.returncode == 2, f"'{what}' exit {r.returncode}, want 2")
+    check(must_name in err, f"'{what}': stderr does not name {must_name!r}: {err!r}")
+    check(f"Try '{hint} --help'" in err or "usage:" in err, f"'{what}': no hint: {err!r}")
+    check(r.stdout == b"", f"'{what}' wrote to stdout: {r.stdout!r}")
+
+
+usage_error([], "usage: nic2app")
+usage_error(["frobnicate"], "'frobnicate'")
+usage_error(["--frobnicate"], "'--frobnicate'")
+usage_error(["help", "frobnicate"], "'frobnicate'")
+for c in COMMANDS:
+    usage_error([c, "--frobnicate"], "'--frobnicate'", f"nic2app {c}")
+    usage_error([c, "-Z"], "'-Z'", f"nic2app {c}")
+    usage_error([c, "extra"], "'extra'", f"nic2app {c}")
+usage_error(["sockets", "--json=yes"], "'--json=yes'", "nic2app sockets")
+print("ok")
