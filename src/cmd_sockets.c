@@ -91,7 +91,7 @@ int cmd_sockets(int argc, char **argv)
 	if ((err = lifecycle_run(&r.lifecycle, step ? pause_after_step : NULL, &step))) {
 		cli_error("socket lifecycle failed at step %zu: %s", r.lifecycle.nsteps + 1,
 			  strerror(-err));
-		return EXIT_RUNTIME;
+		goto out_release;
 	}
 	if (!json) {
 		sockets_render_lifecycle(&sb, &r.lifecycle, colour);
@@ -101,7 +101,7 @@ int cmd_sockets(int argc, char **argv)
 	for (i = 0; i < SYSCOST_NOPS; i++) {
 		if ((err = syscost_measure(i, r.batches, 0, &r.cost[i]))) {
 			cli_error("cannot measure %s: %s", syscost_name(i), strerror(-err));
-			return EXIT_RUNTIME;
+			goto out_release;
 		}
 	}
 	if (json)
@@ -110,10 +110,10 @@ int cmd_sockets(int argc, char **argv)
 		sockets_render_cost(&sb, &r, colour);
 	if (err) {
 		cli_error("cannot format the JSON output: %s", strerror(-err));
-		strbuf_release(&sb);
-		return EXIT_RUNTIME;
+		goto out_release;
 	}
 	cli_emit(&sb);
+out_release:
 	strbuf_release(&sb);
-	return EXIT_OK;
+	return err ? EXIT_RUNTIME : EXIT_OK;
 }

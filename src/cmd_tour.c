@@ -98,8 +98,8 @@ int cmd_tour(int argc, char **argv)
 	bool colour = colour_wanted(STDOUT_FILENO);
 	struct strbuf sb = STRBUF_INIT;
 	char path[PATH_MAX];
+	int opt, rc, code = EXIT_OK;
 	size_t i;
-	int opt, rc;
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
@@ -124,17 +124,20 @@ int cmd_tour(int argc, char **argv)
 		if (find_program(s->program, path, sizeof(path))) {
 			cli_error("cannot find the example program '%s' (looked beside nic2app and in %s); run 'make' first",
 				  s->program, NIC2APP_LIBEXECDIR);
-			return EXIT_RUNTIME;
+			code = EXIT_RUNTIME;
+			goto out_release;
 		}
 		rc = run_program(path);
 		if (rc != 0) {
 			cli_error("'%s' failed (%s %d)", path, rc < 0 ? "error" : "exit status",
 				  rc < 0 ? -rc : rc);
-			return EXIT_RUNTIME;
+			code = EXIT_RUNTIME;
+			goto out_release;
 		}
 		strbuf_addf(&sb, "\n%s", s->afterword);
 		cli_emit(&sb);
 	}
+out_release:
 	strbuf_release(&sb);
-	return EXIT_OK;
+	return code;
 }

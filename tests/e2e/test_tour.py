@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: MIT
+"""`nic2app tour` runs example 1 and narrates it; without the example program it fails with
+a clear message instead of pretending."""
+import os
+import shutil
+import tempfile
+
+from e2e import NIC2APP, check, example, run
+
+r = run([NIC2APP, "tour"], timeout=240)
+out = r.stdout.decode()
+check(r.returncode == 0, f"tour exit {r.returncode}: {r.stderr[-500:]!r}")
+for part in ("Example 1: socket and file descriptor basics", "1. The standard file descriptors",
+             "4. The socket lifecycle", "5. What a system call costs", "TIME_WAIT",
+             "The module says a system call costs ~100-300 ns"):
+    check(part in out, f"tour output lacks {part!r}")
+check(r.stderr == b"", f"tour wrote to stderr: {r.stderr[:300]!r}")
+
+# example 1 alone reports the fds it was given
+with open(os.devnull) as null:
+    r = run([example("01_socket_basics")], stdin=null)
+check(r.returncode == 0, f"example 1 exit {r.returncode}")
+check("fd 0 (stdin ) -> /dev/null" in r.stdout.decode(), "example 1 misreports stdin")
+
+# a nic2app binary with no example beside it, and none installed: a clear error, exit 1
+with tempfile.TemporaryDirectory() as d:
+    lone = os.path.join(d, "nic2app")
+    shutil.copy(NIC2APP, lone)
+    r = run([lone, "tour"])
+    check(r.returncode == 1, f"tour without examples: exit {r.returncode}")
+    check(b"cannot find the example program '01_socket_basics'" in r.stderr,
+          f"tour without examples: {r.stderr!r}")
+print("ok")
