@@ -35,6 +35,9 @@ DEPS_STATUS := $(shell scripts/deps.sh >&2; echo $$?)
 ifneq ($(DEPS_STATUS),0)
 $(error scripts/deps.sh could not provide the build dependencies (see above))
 endif
+ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && echo ok),ok)
+$(error pkg-config still cannot find: $(shell for p in $(PKGS); do pkg-config --exists $$p || echo $$p; done))
+endif
 endif
 endif
 
