@@ -3,7 +3,6 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -88,11 +87,7 @@ const char *ipproto_constant(int proto) { return NAME_OF(ipprotos, proto, consta
 
 const char *errno_name(int err)
 {
-	static __thread char buf[16];
 	const char *name = strerrorname_np(err);
 
-	if (name)
-		return name;
-	snprintf(buf, sizeof(buf), "E%d", err);
-	return buf;
+	return name ? name : "EUNKNOWN";
 }

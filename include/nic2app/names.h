@@ -18,7 +18,7 @@ const char *socktype_constant(int type);
 const char *ipproto_name(int proto);
 const char *ipproto_constant(int proto);
 
-/* "EACCES" for EACCES; "E<number>" when the C library has no name. Thread-unsafe buffer. */
+/* "EACCES" for EACCES; "EUNKNOWN" when the C library has no name for the number. */
 const char *errno_name(int err);
 
 #endif
