@@ -3,6 +3,7 @@
 missing (pkg-config made blind) it names the exact apt-get command and exits non-zero."""
 import os
 import shutil
+import tempfile
 
 from e2e import ROOT, check, run, skip
 
@@ -13,7 +14,13 @@ check(r.returncode == 0 and r.stderr == b"", f"nothing missing: exit {r.returnco
 if os.getuid() != 0 or not shutil.which("setpriv"):
     skip("needs root and setpriv to run deps.sh as an unprivileged user")
 env = dict(os.environ, PKG_CONFIG_LIBDIR="/nonexistent", PKG_CONFIG_PATH="")
-r = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", deps], env=env)
+# a copy the unprivileged user can read, wherever the checkout lives
+with tempfile.TemporaryDirectory() as d:
+    os.chmod(d, 0o755)
+    copy = shutil.copy(deps, os.path.join(d, "deps.sh"))
+    os.chmod(copy, 0o755)
+    r = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", copy], env=env,
+            cwd="/")
 err = r.stderr.decode()
 check(r.returncode == 1, f"non-root with missing packages: exit {r.returncode}")
 check("sudo apt-get install -y --no-install-recommends liburing-dev libmnl-dev libcmocka-dev"
