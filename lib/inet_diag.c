@@ -86,9 +86,9 @@ static int parse_batch(const void *buf, size_t len, unsigned int seq, unsigned i
 	return r == MNL_CB_STOP ? 1 : 0; /* libmnl stops at NLMSG_DONE */
 }
 
-int inet_diag_parse(const void *buf, size_t len, inet_sock_fn fn, void *ctx)
+int inet_diag_parse(const void *buf, size_t len, int protocol, inet_sock_fn fn, void *ctx)
 {
-	return parse_batch(buf, len, 0, 0, IPPROTO_TCP, fn, ctx);
+	return parse_batch(buf, len, 0, 0, protocol, fn, ctx);
 }
 
 int inet_diag_dump(int family, int protocol, inet_sock_fn fn, void *ctx)

@@ -25,9 +25,10 @@ struct inet_sock {
  * one stops it as a success. */
 typedef int (*inet_sock_fn)(const struct inet_sock *s, void *ctx);
 
-/* Parse one buffer of netlink messages from a dump. Returns 1 when the dump's end (NLMSG_DONE)
- * was seen, 0 when more is to come, or -errno (NLMSG_ERROR carries the kernel's errno). */
-int inet_diag_parse(const void *buf, size_t len, inet_sock_fn fn, void *ctx);
+/* Parse one buffer of netlink messages from a dump of protocol's sockets (the replies do not
+ * say which protocol was asked for). Returns 1 when the dump's end (NLMSG_DONE) was seen, 0
+ * when more is to come, or -errno (NLMSG_ERROR carries the kernel's errno). */
+int inet_diag_parse(const void *buf, size_t len, int protocol, inet_sock_fn fn, void *ctx);
 
 /* Dump every socket of family/protocol in the caller's network namespace. */
 int inet_diag_dump(int family, int protocol, inet_sock_fn fn, void *ctx);

@@ -46,6 +46,7 @@ static int check_row(const struct inet_sock *s, void *ctx)
 			assert_string_equal(tcp_state_name(s->state), e->state);
 			assert_int_equal(s->inode, e->inode);
 			assert_int_equal(s->family, AF_INET);
+			assert_int_equal(s->protocol, IPPROTO_TCP);
 			e->found++;
 		}
 	}
@@ -82,7 +83,7 @@ static void test_recorded_dump(void **state)
 	fclose(m);
 	assert_int_equal(w.nwant, 3);
 
-	assert_int_equal(inet_diag_parse(buf, n, check_row, &w), 1); /* NLMSG_DONE seen */
+	assert_int_equal(inet_diag_parse(buf, n, IPPROTO_TCP, check_row, &w), 1); /* NLMSG_DONE seen */
 	for (i = 0; i < w.nwant; i++)
 		assert_int_equal(w.want[i].found, 1);
 	assert_true(w.total >= 3);
@@ -102,7 +103,7 @@ static void test_callback_stops_the_walk(void **state)
 	int calls = 0;
 
 	(void)state;
-	assert_int_equal(inet_diag_parse(buf, n, stop_at_first, &calls), 7);
+	assert_int_equal(inet_diag_parse(buf, n, IPPROTO_TCP, stop_at_first, &calls), 7);
 	assert_int_equal(calls, 1);
 }
 
@@ -116,7 +117,7 @@ static void test_error_reply_gives_kernel_errno(void **state)
 	nlh->nlmsg_type = NLMSG_ERROR;
 	err = mnl_nlmsg_put_extra_header(nlh, sizeof(*err));
 	err->error = -EPERM;
-	assert_int_equal(inet_diag_parse(buf, nlh->nlmsg_len, NULL, NULL), -EPERM);
+	assert_int_equal(inet_diag_parse(buf, nlh->nlmsg_len, IPPROTO_TCP, NULL, NULL), -EPERM);
 }
 
 static void test_truncated_input_is_an_error(void **state)
@@ -128,12 +129,12 @@ static void test_truncated_input_is_an_error(void **state)
 	(void)state;
 	assert_true(n > 40);
 	/* cut inside the first message: the header says more bytes than there are */
-	assert_int_equal(inet_diag_parse(buf, nlh->nlmsg_len - 4, NULL, NULL), -EBADMSG);
+	assert_int_equal(inet_diag_parse(buf, nlh->nlmsg_len - 4, IPPROTO_TCP, NULL, NULL), -EBADMSG);
 	/* whole messages followed by stray bytes */
-	assert_int_equal(inet_diag_parse(buf, nlh->nlmsg_len + 6, NULL, NULL), -EBADMSG);
+	assert_int_equal(inet_diag_parse(buf, nlh->nlmsg_len + 6, IPPROTO_TCP, NULL, NULL), -EBADMSG);
 	/* a message too short to hold an inet_diag_msg */
 	nlh->nlmsg_len = sizeof(*nlh) + 4;
-	assert_int_equal(inet_diag_parse(buf, nlh->nlmsg_len, NULL, NULL), -EINVAL);
+	assert_int_equal(inet_diag_parse(buf, nlh->nlmsg_len, IPPROTO_TCP, NULL, NULL), -EINVAL);
 }
 
 int main(void)
