@@ -72,6 +72,7 @@ const char *open_flags_format(int flags, char *buf, size_t len)
 	} extra[] = {
 		{ O_APPEND, "O_APPEND" }, { O_NONBLOCK, "O_NONBLOCK" }, { O_SYNC, "O_SYNC" },
 		{ O_DIRECT, "O_DIRECT" }, { O_NOATIME, "O_NOATIME" },  { O_PATH, "O_PATH" },
+		{ O_DIRECTORY, "O_DIRECTORY" }, { O_CLOEXEC, "O_CLOEXEC" },
 	};
 	const char *mode;
 	size_t used, i;

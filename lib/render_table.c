@@ -26,6 +26,11 @@ int table_init(struct table *t, size_t ncols, const char *const *headers)
 
 int table_add_row(struct table *t, const char *const *cells)
 {
+	return table_add_row_coloured(t, cells, COLOUR_NONE);
+}
+
+int table_add_row_coloured(struct table *t, const char *const *cells, enum colour colour)
+{
 	size_t i, base;
 
 	if (t->err)
@@ -33,10 +38,15 @@ int table_add_row(struct table *t, const char *const *cells)
 	if (t->nrows == t->cap_rows) {
 		size_t cap = t->cap_rows ? t->cap_rows * 2 : 16;
 		char **p = realloc(t->cells, cap * t->ncols * sizeof(*p));
+		unsigned char *rc;
 
 		if (!p)
 			return t->err = -ENOMEM;
 		t->cells = p;
+		rc = realloc(t->row_colours, cap);
+		if (!rc)
+			return t->err = -ENOMEM;
+		t->row_colours = rc;
 		t->cap_rows = cap;
 	}
 	base = t->nrows * t->ncols;
@@ -53,7 +63,7 @@ int table_add_row(struct table *t, const char *const *cells)
 		}
 		strbuf_release(&sb);
 	}
-	t->nrows++;
+	t->row_colours[t->nrows++] = (unsigned char)colour;
 	return 0;
 }
 
@@ -106,15 +116,24 @@ int table_render(const struct table *t, struct strbuf *sb, bool use_colour, int 
 	}
 	end_line(sb, start);
 	for (r = 0; r < t->nrows; r++) {
-		start = sb->len;
+		struct strbuf line = STRBUF_INIT;
+
 		strbuf_addf(sb, "%*s", indent, "");
 		for (c = 0; c < t->ncols; c++) {
-			add_padded(sb, t->cells[r * t->ncols + c], width[c], t->align[c],
+			add_padded(&line, t->cells[r * t->ncols + c], width[c], t->align[c],
 				   c + 1 == t->ncols);
 			if (c + 1 < t->ncols)
-				strbuf_adds(sb, "  ");
+				strbuf_adds(&line, "  ");
 		}
-		end_line(sb, start);
+		while (line.len && line.buf[line.len - 1] == ' ')
+			line.len--;
+		if (line.buf)
+			line.buf[line.len] = '\0';
+		colour_add(sb, use_colour, (enum colour)t->row_colours[r], strbuf_str(&line));
+		strbuf_addc(sb, '\n');
+		if (line.err)
+			sb->err = line.err;
+		strbuf_release(&line);
 	}
 	return sb->err;
 }
@@ -126,5 +145,6 @@ void table_release(struct table *t)
 	for (i = 0; i < t->nrows * t->ncols; i++)
 		free(t->cells[i]);
 	free(t->cells);
+	free(t->row_colours);
 	memset(t, 0, sizeof(*t));
 }

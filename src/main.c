@@ -12,6 +12,8 @@ const struct command commands[] = {
 	{ "tour", "the module's quick exercise: the examples in order, narrated", cmd_tour },
 	{ "sockets", "socket basics: fds, socket identity and options, lifecycle, syscall cost",
 	  cmd_sockets },
+	{ "fds", "one process's file descriptors: files, sockets, kernel objects; live or as events",
+	  cmd_fds },
 	{ NULL, NULL, NULL },
 };
 

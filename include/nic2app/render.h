@@ -37,6 +37,7 @@ struct table {
 	const char *headers[TABLE_MAX_COLS];
 	enum table_align align[TABLE_MAX_COLS];
 	char **cells; /* nrows * ncols, each printable (control bytes escaped) */
+	unsigned char *row_colours; /* enum colour per row */
 	size_t nrows;
 	size_t cap_rows;
 	int err;
@@ -46,6 +47,8 @@ struct table {
 int table_init(struct table *t, size_t ncols, const char *const *headers);
 /* Add a row of ncols cells; NULL cells show as empty. */
 int table_add_row(struct table *t, const char *const *cells);
+/* The same, with the whole row in a colour when the table is rendered in colour. */
+int table_add_row_coloured(struct table *t, const char *const *cells, enum colour c);
 /* Render with a header row, columns two spaces apart, indented by indent spaces. */
 int table_render(const struct table *t, struct strbuf *sb, bool use_colour, int indent);
 void table_release(struct table *t);

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fd_render: a snapshot of fds as text tables (files / sockets / other, a summary, the
+ * headroom) or as the DESIGN.md JSON, shared by `nic2app fds` and example 2.
+ */
+#ifndef NIC2APP_FD_RENDER_H
+#define NIC2APP_FD_RENDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nic2app/fd_diff.h"
+#include "nic2app/fd_scan.h"
+#include "nic2app/json.h"
+#include "nic2app/render.h"
+#include "nic2app/strbuf.h"
+
+/* A set of fd types, one bit per enum fd_type. */
+typedef uint32_t fd_type_mask;
+#define FD_TYPES_ALL ((fd_type_mask)((1u << FD_TYPE_COUNT) - 1))
+#define FD_TYPE_BIT(t) ((fd_type_mask)1u << (t))
+
+/* "socket,pipe" -> mask; -EINVAL naming nothing known (*bad points at the bad word). */
+int fd_type_mask_parse(const char *list, fd_type_mask *mask, const char **bad, size_t *bad_len);
+
+/* The groups of the text view. */
+enum fd_group { FD_GROUP_FILES, FD_GROUP_SOCKETS, FD_GROUP_OTHER };
+enum fd_group fd_group_of(enum fd_type t);
+
+/* "tcp", "tcp6", "udp", "unix/stream", "netlink/route", "packet/raw"... */
+const char *sock_label(const struct sock_desc *sd, char *buf, size_t size);
+
+/* Optional colouring of rows by what happened to them since the previous snapshot. */
+struct fd_marks {
+	const struct fd_snapshot *previous; /* NULL: nothing marked */
+};
+
+/* The three tables of the entries in mask, each with a title line; groups with no entry are
+ * left out. Closed fds (in marks->previous only) are shown, dimmed, in their group. */
+int fd_tables_render(struct strbuf *sb, const struct fd_snapshot *s, fd_type_mask mask,
+		     const struct fd_marks *marks, bool colour, int indent);
+/* "summary: 3 chr, 5 socket (3 tcp, 2 unix/stream)..." and the headroom and scan lines. */
+void fd_summary_render(struct strbuf *sb, const struct fd_snapshot *s, fd_type_mask mask,
+		       bool colour);
+/* One line: "+ 7 socket tcp 127.0.0.1:5000 -> 127.0.0.1:41234 ESTABLISHED". */
+void fd_entry_line(struct strbuf *sb, const struct fd_entry *e);
+
+/* The fields of one fd, written into the JSON object that is open. */
+void fd_entry_json_fields(struct json *j, const struct fd_entry *e);
+/* The whole snapshot as one JSON object (no newline). */
+int fd_snapshot_json(struct strbuf *sb, const struct fd_snapshot *s, fd_type_mask mask);
+
+#endif

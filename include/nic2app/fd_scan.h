@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fd_scan: one snapshot of one process's file descriptors, read from /proc/PID/fd (what each
+ * fd points to), /proc/PID/fdinfo (offset, flags and per-kind details) and sock_diag (what
+ * each socket is connected to), the way lsof and lsfd do, with one /proc lookup per socket.
+ */
+#ifndef NIC2APP_FD_SCAN_H
+#define NIC2APP_FD_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "nic2app/sock_table.h"
+
+/* The DESIGN.md `type` vocabulary, in that order. */
+enum fd_type {
+	FD_FILE, FD_DIR, FD_CHR, FD_BLK, FD_PIPE, FD_FIFO, FD_SOCKET,
+	FD_EVENTFD, FD_EPOLL, FD_TIMERFD, FD_SIGNALFD, FD_INOTIFY, FD_FANOTIFY, FD_PIDFD,
+	FD_IO_URING, FD_MEMFD, FD_ANON, FD_ERROR, FD_UNKNOWN,
+	FD_TYPE_COUNT
+};
+
+const char *fd_type_name(enum fd_type type);
+/* The type for a name from fd_type_name(), or -1. */
+int fd_type_from_name(const char *name);
+
+/* What /proc/PID/fdinfo/N says. */
+struct fdinfo {
+	int64_t pos;
+	int flags;             /* O_* as the kernel stores them (octal in the file) */
+	uint64_t ino;
+	bool has_ino;
+	char detail[96];       /* per kind: "count=5", "clock=CLOCK_MONOTONIC", "pid=1234"... */
+	int *targets;          /* epoll: the fds it watches (malloc'd), else NULL */
+	size_t target_count;
+};
+
+/* Parse the text of an fdinfo file for an fd of the given type. -EBADMSG without "pos:" and
+ * "flags:" lines, -ENOMEM. */
+int fdinfo_parse(const char *text, enum fd_type type, struct fdinfo *out);
+void fdinfo_release(struct fdinfo *info);
+
+/*
+ * What the /proc/PID/fd/N link says about the type: "socket:[123]", "pipe:[123]",
+ * "anon_inode:[eventfd]", "/memfd:x (deleted)". Returns FD_UNKNOWN for a path (the caller
+ * must stat it) or an unrecognised text; *inode is set from "[N]" forms, else 0.
+ */
+enum fd_type fd_type_from_link(const char *link, uint64_t *inode);
+/* file dir chr blk fifo socket for a stat mode; FD_UNKNOWN otherwise. */
+enum fd_type fd_type_from_mode(unsigned int mode);
+
+struct fd_entry {
+	int fd;
+	enum fd_type type;
+	int err;               /* FD_ERROR: the errno that stopped the read */
+	char *name;            /* the link text, malloc'd; NULL for FD_ERROR */
+	uint64_t inode;
+	bool deleted;          /* a path whose file has no links left */
+	bool has_fdinfo;       /* sockets are described by sock_diag and skip fdinfo */
+	struct fdinfo info;
+	struct sock_desc *sock; /* sockets: malloc'd copy of what sock_diag said, or NULL */
+};
+
+struct fd_snapshot {
+	pid_t pid;
+	char comm[17];
+	uint64_t time_ns;          /* CLOCK_REALTIME at the start of the scan */
+	long limit_soft, limit_hard; /* RLIMIT_NOFILE of the target; -1 for unlimited */
+	long system_allocated, system_max; /* /proc/sys/fs/file-nr */
+	uint64_t elapsed_ns;       /* what the scan cost, wall clock */
+	enum sock_source socket_source;
+	size_t sockets_unresolved; /* socket fds sock_diag and /proc/net did not list */
+	struct fd_entry *fds;      /* sorted by fd */
+	size_t count;
+};
+
+#define FD_SCAN_PROC_NET_ONLY 0x1 /* skip sock_diag (tests and the fallback path) */
+#define FD_SCAN_NO_SOCKETS    0x2 /* do not resolve sockets at all */
+#define FD_SCAN_ONE_THREAD    0x4 /* do not spread the reads over the CPUs */
+
+/*
+ * Take a snapshot of pid under proc_root ("/proc", or a recorded tree in tests/data). Returns
+ * 0, -ESRCH when the process is gone (before or during the scan), -EACCES/-EPERM when its fd
+ * table may not be read, -ENOMEM. An fd that closes during the scan is left out; one whose
+ * link or fdinfo cannot be read becomes an FD_ERROR entry.
+ */
+int fd_snapshot_take(const char *proc_root, pid_t pid, unsigned int flags,
+		     struct fd_snapshot *out);
+void fd_snapshot_release(struct fd_snapshot *s);
+
+/* The entry for fd in a snapshot (binary search), or NULL. */
+const struct fd_entry *fd_snapshot_find(const struct fd_snapshot *s, int fd);
+
+#endif

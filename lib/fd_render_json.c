@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+/* fd_render_json: a snapshot of fds in the DESIGN.md `nic2app fds --json` shape. */
+#include <fcntl.h>
+#include <string.h>
+
+#include "nic2app/fd_brief.h"
+#include "nic2app/fd_render.h"
+#include "nic2app/names.h"
+
+static void socket_json(struct json *j, const struct sock_desc *sd)
+{
+	json_object_begin(j, "socket");
+	json_string(j, "family", family_name(sd->family));
+	json_string(j, "proto", sd->proto);
+	json_string(j, "local", sd->local);
+	json_string(j, "remote", sd->remote);
+	if (sd->peer_inode)
+		json_uint(j, "peer_inode", sd->peer_inode);
+	if (sd->state[0])
+		json_string(j, "state", sd->state);
+	else
+		json_null(j, "state");
+	if (sd->has_queues) {
+		json_uint(j, "recv_q", sd->recv_q);
+		json_uint(j, "send_q", sd->send_q);
+	}
+	json_object_end(j);
+}
+
+void fd_entry_json_fields(struct json *j, const struct fd_entry *e)
+{
+	char flags[160];
+
+	json_int(j, "fd", e->fd);
+	json_string(j, "type", fd_type_name(e->type));
+	if (e->type == FD_ERROR) {
+		json_string(j, "error", errno_name(e->err));
+		return;
+	}
+	if (e->type != FD_SOCKET)
+		json_string(j, "name", e->name);
+	if (e->inode)
+		json_uint(j, "inode", e->inode);
+	if (e->has_fdinfo) {
+		json_int(j, "pos", e->info.pos);
+		json_string(j, "flags", open_flags_format(e->info.flags, flags, sizeof(flags)));
+	}
+	if (e->deleted)
+		json_bool(j, "deleted", true);
+	if (e->info.detail[0])
+		json_string(j, "detail", e->info.detail);
+	if (e->type == FD_EPOLL) {
+		json_array_begin(j, "targets");
+		for (size_t i = 0; i < e->info.target_count; i++)
+			json_int(j, NULL, e->info.targets[i]);
+		json_array_end(j);
+	}
+	if (e->sock)
+		socket_json(j, e->sock);
+}
+
+/* -1 stands for "unlimited" or "could not be read": null either way. */
+static void int_or_null(struct json *j, const char *key, long value)
+{
+	if (value < 0)
+		json_null(j, key);
+	else
+		json_int(j, key, value);
+}
+
+int fd_snapshot_json(struct strbuf *sb, const struct fd_snapshot *s, fd_type_mask mask)
+{
+	struct json j;
+
+	json_init(&j, sb);
+	json_object_begin(&j, NULL);
+	json_int(&j, "pid", s->pid);
+	json_string(&j, "comm", s->comm);
+	json_uint(&j, "time_ns", s->time_ns);
+	json_object_begin(&j, "limits");
+	int_or_null(&j, "soft", s->limit_soft);
+	int_or_null(&j, "hard", s->limit_hard);
+	json_object_end(&j);
+	json_object_begin(&j, "system");
+	int_or_null(&j, "allocated", s->system_allocated);
+	int_or_null(&j, "max", s->system_max);
+	json_object_end(&j);
+	json_object_begin(&j, "scan");
+	json_uint(&j, "fds", s->count);
+	json_uint(&j, "elapsed_us", s->elapsed_ns / 1000);
+	json_string(&j, "socket_source", sock_source_name(s->socket_source));
+	json_uint(&j, "sockets_unresolved", s->sockets_unresolved);
+	json_object_end(&j);
+	json_array_begin(&j, "fds");
+	for (size_t i = 0; i < s->count; i++) {
+		if (!(mask & FD_TYPE_BIT(s->fds[i].type)))
+			continue;
+		json_object_begin(&j, NULL);
+		fd_entry_json_fields(&j, &s->fds[i]);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	return json_finish(&j);
+}

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+/* fd_render_summary: counts by type, the fd headroom, the scan's cost, and one-line events. */
+#include <stdio.h>
+#include <string.h>
+
+#include "nic2app/fd_render.h"
+#include "nic2app/names.h"
+
+#define MOST_SOCKET_LABELS 32
+
+struct label_count {
+	char label[40];
+	size_t count;
+};
+
+static void count_label(struct label_count *labels, size_t *n, const char *label)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(labels[i].label, label) == 0) {
+			labels[i].count++;
+			return;
+		}
+	if (*n == MOST_SOCKET_LABELS)
+		return;
+	snprintf(labels[*n].label, sizeof(labels[*n].label), "%s", label);
+	labels[(*n)++].count = 1;
+}
+
+static void socket_breakdown(struct strbuf *sb, const struct fd_snapshot *s)
+{
+	struct label_count labels[MOST_SOCKET_LABELS];
+	size_t n = 0;
+	char buf[40];
+
+	for (size_t i = 0; i < s->count; i++)
+		if (s->fds[i].type == FD_SOCKET)
+			count_label(labels, &n, sock_label(s->fds[i].sock, buf, sizeof(buf)));
+	strbuf_adds(sb, " (");
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sb, "%s%zu %s", i ? ", " : "", labels[i].count, labels[i].label);
+	strbuf_adds(sb, ")");
+}
+
+static void percent_of(struct strbuf *sb, size_t used, long limit)
+{
+	if (limit > 0)
+		strbuf_addf(sb, " (%.1f%% used, %ld left)", 100.0 * (double)used / (double)limit,
+			    limit - (long)used);
+}
+
+void fd_summary_render(struct strbuf *sb, const struct fd_snapshot *s, fd_type_mask mask,
+		       bool colour)
+{
+	size_t counts[FD_TYPE_COUNT] = { 0 };
+	bool first = true;
+
+	for (size_t i = 0; i < s->count; i++)
+		counts[s->fds[i].type]++;
+	colour_add(sb, colour, COLOUR_BOLD, "summary:");
+	for (int t = 0; t < FD_TYPE_COUNT; t++) {
+		if (!counts[t] || !(mask & FD_TYPE_BIT(t)))
+			continue;
+		strbuf_addf(sb, "%s %zu %s", first ? "" : ",", counts[t], fd_type_name(t));
+		if (t == FD_SOCKET)
+			socket_breakdown(sb, s);
+		first = false;
+	}
+	strbuf_adds(sb, first ? " no fds\n" : "\n");
+
+	colour_add(sb, colour, COLOUR_BOLD, "headroom:");
+	strbuf_addf(sb, " %zu fds open; soft limit ", s->count);
+	if (s->limit_soft < 0)
+		strbuf_adds(sb, "unlimited");
+	else
+		strbuf_addf(sb, "%ld", s->limit_soft);
+	percent_of(sb, s->count, s->limit_soft);
+	if (s->limit_hard < 0)
+		strbuf_adds(sb, ", hard limit unlimited\n");
+	else
+		strbuf_addf(sb, ", hard limit %ld\n", s->limit_hard);
+	colour_add(sb, colour, COLOUR_BOLD, "system:");
+	strbuf_addf(sb, " %ld file handles allocated, fs.file-max %ld\n", s->system_allocated,
+		    s->system_max);
+	colour_add(sb, colour, COLOUR_BOLD, "scan:");
+	strbuf_addf(sb, " %zu fds in %.2f ms; sockets from %s", s->count,
+		    (double)s->elapsed_ns / 1e6, sock_source_name(s->socket_source));
+	if (s->sockets_unresolved)
+		strbuf_addf(sb, " (%zu not listed there, named by protocol only)",
+			    s->sockets_unresolved);
+	strbuf_addc(sb, '\n');
+}
+
+void fd_entry_line(struct strbuf *sb, const struct fd_entry *e)
+{
+	const struct sock_desc *sd = e->sock;
+	char label[40];
+
+	strbuf_addf(sb, "fd %d %s", e->fd, fd_type_name(e->type));
+	if (e->type == FD_ERROR) {
+		strbuf_addf(sb, " %s", errno_name(e->err));
+		return;
+	}
+	if (e->type != FD_SOCKET) {
+		strbuf_addc(sb, ' ');
+		strbuf_add_printable(sb, e->name, strlen(e->name));
+		return;
+	}
+	strbuf_addf(sb, " %s", sock_label(sd, label, sizeof(label)));
+	if (!sd)
+		return;
+	strbuf_addc(sb, ' ');
+	strbuf_add_printable(sb, sd->local[0] ? sd->local : "-", strlen(sd->local[0] ? sd->local : "-"));
+	if (sd->remote[0]) {
+		strbuf_adds(sb, " -> ");
+		strbuf_add_printable(sb, sd->remote, strlen(sd->remote));
+	}
+	if (sd->state[0])
+		strbuf_addf(sb, " %s", sd->state);
+}

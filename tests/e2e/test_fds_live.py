@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: MIT
+"""`nic2app fds --events` sees an fd opened and one closed by the fixture, with the right fd
+numbers and inodes, and ends when the process exits; `--watch` off a terminal prints one
+JSON snapshot per interval and also ends cleanly when the process exits mid-watch."""
+import json
+import select
+import subprocess
+import time
+
+from e2e import NIC2APP, check, fail
+from fixture import Fixture
+
+
+def read_json_line(proc, timeout=10):
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    if not ready:
+        fail("no output within the timeout")
+    line = proc.stdout.readline()
+    check(line, "the output ended early")
+    return json.loads(line)
+
+
+def wait_for(proc, timeout=10):
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        fail("nic2app did not end after the process exited")
+
+
+# --events: an open and a close, then the exit
+with Fixture("--kinds", "chr") as fx:
+    ev = subprocess.Popen([NIC2APP, "fds", str(fx.pid), "--events", "--json", "--interval", "0.05"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        check("watching process" in ev.stderr.readline(), "no start line on stderr")
+        opened = fx.command("open tcp_established")["fds"]
+        seen = {}
+        while len(seen) < len(opened):
+            e = read_json_line(ev)
+            check(e["event"] == "open", f"unexpected event {e}")
+            seen[e["fd"]] = e
+        for want in opened:
+            got = seen.get(want["fd"])
+            check(got and got["inode"] == want["inode"] and got["socket"]["state"] == "ESTABLISHED",
+                  f"open event for fd {want['fd']}: {got}")
+        fd = opened[0]["fd"]
+        check(fx.command(f"close {fd}")["ok"], "the fixture could not close its fd")
+        e = read_json_line(ev)
+        # closing one end moves the other to CLOSE_WAIT: a change may come first
+        while e["event"] == "change":
+            check(e["fd"] == opened[1]["fd"], f"unexpected change {e}")
+            e = read_json_line(ev)
+        check(e["event"] == "close" and e["fd"] == fd and e["inode"] == opened[0]["inode"],
+              f"close event: {e}")
+        t0 = time.monotonic()
+        fx.command("exit")
+        e = read_json_line(ev)
+        while e["event"] != "exit":
+            e = read_json_line(ev)
+        check(wait_for(ev) == 0, "--events did not exit 0 when the process exited")
+        print(f"events: open, close and exit seen; ended {time.monotonic() - t0:.2f} s after the exit")
+    finally:
+        if ev.poll() is None:
+            ev.kill()
+            ev.wait()
+
+# --watch off a terminal: JSON lines, then the process exits mid-watch
+with Fixture("--kinds", "file,pipe") as fx:
+    w = subprocess.Popen([NIC2APP, "fds", str(fx.pid), "--watch", "--json", "--interval", "0.1"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first, second = read_json_line(w), read_json_line(w)
+        check(first["pid"] == fx.pid and second["time_ns"] > first["time_ns"], "snapshots out of order")
+        fx.command("exit")
+        check(wait_for(w) == 0, "--watch did not exit 0 when the process exited")
+        rest = w.stdout.read()
+        for line in rest.splitlines():
+            json.loads(line)  # every line is a whole snapshot
+        check("exited" in w.stderr.read(), "--watch did not say the process exited")
+    finally:
+        if w.poll() is None:
+            w.kill()
+            w.wait()
+print("ok")
