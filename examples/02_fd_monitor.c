@@ -44,7 +44,7 @@ static int print_change(enum fd_change c, const struct fd_entry *before,
 
 	strbuf_addf(sb, "    %c ", marks[c]);
 	fd_entry_line(sb, after ? after : before);
-	if (c == FD_CHANGED && before->sock && after->sock)
+	if (c == FD_CHANGED && before->sock && after->sock && before->sock->state[0])
 		strbuf_addf(sb, " (was %s)", before->sock->state);
 	strbuf_addc(sb, '\n');
 	return 0;

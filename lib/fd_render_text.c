@@ -15,6 +15,8 @@ int fd_type_mask_parse(const char *list, fd_type_mask *mask, const char **bad, s
 	const char *word = list;
 
 	*mask = 0;
+	*bad = list;
+	*bad_len = 0;
 	while (*word) {
 		size_t len = strcspn(word, ",");
 		char name[32];

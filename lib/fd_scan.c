@@ -344,6 +344,12 @@ static int describe_by_protoname(int fd_dir, const struct fd_entry *e, struct so
 			snprintf(d->proto, sizeof(d->proto), "%s", known[i].proto);
 		}
 	}
+	/* inet_diag lists every TCP and UDP socket that is bound or connected: one it left out
+	 * has never been bound, which the kernel calls TCP_CLOSE. */
+	if (strcmp(d->proto, "tcp") == 0)
+		snprintf(d->state, sizeof(d->state), "CLOSE");
+	else if (strcmp(d->proto, "udp") == 0)
+		snprintf(d->state, sizeof(d->state), "UNCONN");
 	return 1;
 }
 

@@ -43,6 +43,19 @@ static const struct tour_stop stops[] = {
 		"before accept() is called; the side that closes first keeps a TIME_WAIT entry\n"
 		"after its fd is gone.\n",
 	},
+	{
+		"02_fd_monitor",
+		"2. Monitoring file descriptors (examples/02_fd_monitor.c)",
+		"The module: \"Monitor file descriptors in real-time.\" Linux has no event for a\n"
+		"change in a process's fd table, so a monitor compares snapshots: /proc/PID/fd names\n"
+		"what each fd points to, /proc/PID/fdinfo gives its offset and flags, and sock_diag\n"
+		"(what ss uses) says where each socket is connected and in which state. The example\n"
+		"watches its own table through a TCP connection's life.\n",
+		"What the module did not say: an fd that opens and closes between two snapshots is\n"
+		"never seen; a closed socket can live on without an fd (the CLOSE_WAIT above waits\n"
+		"for its owner's close()); and the fd limit is per process (RLIMIT_NOFILE), under\n"
+		"a system-wide one (fs.file-max).\n",
+	},
 };
 
 /* The example programs sit beside the nic2app binary (build tree) or in LIBEXECDIR. */

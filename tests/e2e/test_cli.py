@@ -5,7 +5,7 @@ import re
 
 from e2e import ROOT, check, nic2app
 
-COMMANDS = ["tour", "sockets"]
+COMMANDS = ["tour", "sockets", "fds"]
 
 with open(f"{ROOT}/Makefile") as f:
     version = re.search(r"^VERSION := (\S+)", f.read(), re.M).group(1)
@@ -46,4 +46,22 @@ for c in COMMANDS:
     usage_error([c, "-Z"], "'-Z'", f"nic2app {c}")
     usage_error([c, "extra"], "'extra'", f"nic2app {c}")
 usage_error(["sockets", "--json=yes"], "'--json=yes'", "nic2app sockets")
+usage_error(["fds"], "PID", "nic2app fds")
+usage_error(["fds", "0"], "'0'", "nic2app fds")
+usage_error(["fds", "12ab"], "'12ab'", "nic2app fds")
+usage_error(["fds", "99999999999"], "'99999999999'", "nic2app fds")
+usage_error(["fds", "self", "1"], "'1'", "nic2app fds")
+usage_error(["fds", "self", "--type", "socket,bogus"], "'bogus'", "nic2app fds")
+usage_error(["fds", "self", "--type", ""], "--type", "nic2app fds")
+usage_error(["fds", "self", "--watch", "--events"], "--watch", "nic2app fds")
+usage_error(["fds", "self", "--watch", "--interval", "0"], "'0'", "nic2app fds")
+usage_error(["fds", "self", "--watch", "--interval", "nan"], "'nan'", "nic2app fds")
+usage_error(["fds", "self", "--interval", "1"], "--interval", "nic2app fds")
+
+# a process that is gone: a runtime error that says so, exit 1
+import subprocess
+gone = subprocess.Popen(["true"])
+gone.wait()
+r = nic2app("fds", str(gone.pid))
+check(r.returncode == 1 and b"does not exist" in r.stderr, f"fds of a reaped pid: {r.returncode} {r.stderr!r}")
 print("ok")

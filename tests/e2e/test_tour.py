@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""`nic2app tour` runs example 1 and narrates it; without the example program it fails with
+"""`nic2app tour` runs examples 1 and 2 and narrates them; without the example program it fails with
 a clear message instead of pretending."""
 import os
 import shutil
@@ -12,7 +12,9 @@ out = r.stdout.decode()
 check(r.returncode == 0, f"tour exit {r.returncode}: {r.stderr[-500:]!r}")
 for part in ("Example 1: socket and file descriptor basics", "1. The standard file descriptors",
              "4. The socket lifecycle", "5. What a system call costs", "TIME_WAIT",
-             "The module says a system call costs ~100-300 ns"):
+             "The module says a system call costs ~100-300 ns",
+             "Example 2: monitoring file descriptors", "CLOSE_WAIT",
+             "back to the initial state: yes"):
     check(part in out, f"tour output lacks {part!r}")
 check(r.stderr == b"", f"tour wrote to stderr: {r.stderr[:300]!r}")
 

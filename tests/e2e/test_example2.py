@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: MIT
+"""Example 2 watches its own fds through a TCP connection's life: its tables must show what
+the program did at each step (three unbound sockets, then a listener with two connections
+seen from both ends, then the CLOSE_WAIT ends left after one close each), and the table must
+come back to what it was at step 1."""
+import re
+
+from e2e import check, example, run
+
+r = run([example("02_fd_monitor")])
+out = r.stdout.decode()
+check(r.returncode == 0, f"example 2 exit {r.returncode}: {r.stderr!r}")
+steps = re.split(r"\nStep \d+: ", out)
+check(len(steps) == 6, f"want 5 steps, got {len(steps) - 1}")
+
+
+def socket_rows(step):
+    """(proto, state) of each socket row of a step's sockets table."""
+    rows, inside = [], False
+    for line in step.splitlines():
+        if line.strip() == "sockets":
+            inside = True
+        elif inside and re.match(r"\s+\d+\s", line):
+            f = line.split()
+            state = next((w for w in f if w.isupper() and "_" in w or w in ("LISTEN", "CLOSE", "ESTABLISHED")), None)
+            rows.append((f[1], state))
+        elif inside and not line.startswith("    "):
+            inside = False
+    return rows
+
+
+check(socket_rows(steps[1]) == [], "step 1 already has sockets")
+check(socket_rows(steps[2]) == [("tcp", "CLOSE")] * 3, f"step 2: {socket_rows(steps[2])}")
+s3 = sorted(socket_rows(steps[3]))
+check(s3 == [("tcp", "ESTABLISHED")] * 4 + [("tcp", "LISTEN")], f"step 3: {s3}")
+s4 = sorted(socket_rows(steps[4]))
+check(s4 == [("tcp", "CLOSE_WAIT")] * 2 + [("tcp", "LISTEN")], f"step 4: {s4}")
+check(socket_rows(steps[5]) == [], "step 5 still has sockets")
+check("back to the initial state: yes" in out, "the table did not come back to step 1")
+check(re.search(r"headroom: \d+ fds open; soft limit", out), "no headroom line")
+print("ok")
