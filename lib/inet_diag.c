@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* inet_diag: sock_diag dumps of TCP/UDP sockets through libmnl; the parser is separate from
- * the socket so tests can feed it recorded replies from tests/data/. */
+/* inet_diag: sock_diag dumps of TCP/UDP/raw sockets through libmnl (the dump loop is
+ * nl_dump.c's); the parser is separate from the socket so tests can feed it recorded replies
+ * from tests/data/. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -14,6 +15,8 @@
 #include <unistd.h>
 
 #include "nic2app/inet_diag.h"
+#include "nl_dump.h"
+#include "sock_diag_int.h"
 
 struct parse_ctx {
 	inet_sock_fn fn;
@@ -54,18 +57,6 @@ static int on_message(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Netlink delivers whole messages only, so bytes left over after the last complete message
- * mean the buffer was cut or forged; libmnl would skip them silently. */
-static bool messages_fill_buffer(const void *buf, size_t len)
-{
-	const struct nlmsghdr *nlh = buf;
-	int left = (int)len;
-
-	while (mnl_nlmsg_ok(nlh, left))
-		nlh = mnl_nlmsg_next(nlh, &left);
-	return left <= 0;
-}
-
 /* Run the callback over one buffer of replies: 1 at NLMSG_DONE, 0 when more is to come,
  * -errno on a malformed or error reply, or the callback's own non-zero return. seq and portid
  * of 0 accept any (recorded replies). */
@@ -75,15 +66,8 @@ static int parse_batch(const void *buf, size_t len, unsigned int seq, unsigned i
 	struct parse_ctx pc = { .fn = fn, .ctx = ctx, .protocol = protocol };
 	int r;
 
-	if (len > INT32_MAX || !messages_fill_buffer(buf, len))
-		return -EBADMSG;
-	errno = EINVAL;
-	r = mnl_cb_run(buf, len, seq, portid, on_message, &pc);
-	if (pc.stop)
-		return pc.stop;
-	if (r == MNL_CB_ERROR)
-		return errno ? -errno : -EINVAL;
-	return r == MNL_CB_STOP ? 1 : 0; /* libmnl stops at NLMSG_DONE */
+	r = nl_batch_run(buf, len, seq, portid, on_message, &pc);
+	return pc.stop ? pc.stop : r;
 }
 
 int inet_diag_parse(const void *buf, size_t len, int protocol, inet_sock_fn fn, void *ctx)
@@ -91,45 +75,50 @@ int inet_diag_parse(const void *buf, size_t len, int protocol, inet_sock_fn fn, 
 	return parse_batch(buf, len, 0, 0, protocol, fn, ctx);
 }
 
+struct dump_ctx {
+	int protocol;
+	inet_sock_fn fn;
+	void *ctx;
+};
+
+static int dump_batch(const void *buf, size_t len, unsigned int seq, unsigned int portid,
+		      void *data)
+{
+	struct dump_ctx *dc = data;
+
+	return parse_batch(buf, len, seq, portid, dc->protocol, dc->fn, dc->ctx);
+}
+
+int inet_diag_dump_on(struct mnl_socket *nl, unsigned int seq, int family, int protocol,
+		      uint32_t states, inet_sock_fn fn, void *ctx)
+{
+	/* raw_diag reads its request as inet_diag_req_raw, whose sdiag_raw_protocol sits where
+	 * inet_diag_req_v2 has pad; dumps list every raw protocol (0 also matches any where the
+	 * kernel filters on it). */
+	union {
+		struct inet_diag_req_v2 v2;
+		struct inet_diag_req_raw raw;
+	} req;
+	struct dump_ctx dc = { .protocol = protocol, .fn = fn, .ctx = ctx };
+
+	memset(&req, 0, sizeof(req));
+	req.v2.sdiag_family = (__u8)family;
+	req.v2.sdiag_protocol = (__u8)protocol;
+	req.v2.idiag_states = states;
+	if (protocol == IPPROTO_RAW)
+		req.raw.sdiag_raw_protocol = 0;
+	return nl_dump_run(nl, seq, &req, sizeof(req), dump_batch, &dc);
+}
+
 int inet_diag_dump(int family, int protocol, inet_sock_fn fn, void *ctx)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct inet_diag_req_v2 *req;
-	struct mnl_socket *nl;
-	struct nlmsghdr *nlh;
-	unsigned int seq = (unsigned int)time(NULL), portid;
-	ssize_t n;
+	struct mnl_socket *nl = nl_diag_open();
 	int r;
 
-	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
 	if (!nl)
 		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		r = -errno;
-		goto out_close;
-	}
-	portid = mnl_socket_get_portid(nl);
-
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-	req->sdiag_family = (__u8)family;
-	req->sdiag_protocol = (__u8)protocol;
-	req->idiag_states = ~0u; /* every state, TIME_WAIT and NEW_SYN_RECV included */
-
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		r = -errno;
-		goto out_close;
-	}
-	do {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		r = n < 0 ? -errno : parse_batch(buf, (size_t)n, seq, portid, protocol, fn, ctx);
-	} while (r == 0);
-	if (r == 1)
-		r = 0;
-out_close:
+	/* every state, TIME_WAIT and NEW_SYN_RECV included */
+	r = inet_diag_dump_on(nl, (unsigned int)time(NULL), family, protocol, ~0u, fn, ctx);
 	mnl_socket_close(nl);
 	return r;
 }
