@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sock_diag_inet: TCP, UDP and raw sockets of AF_INET and AF_INET6 into a sock_table, from
+ * inet_diag dumps (inet_diag.c does the netlink part). /proc/net/{tcp,udp,raw,icmp}* rows are
+ * turned into table entries by the same sock_desc_from_inet().
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nic2app/names.h"
+#include "sock_diag_int.h"
+
+struct table_ctx {
+	struct sock_table *t;
+	const char *proto;
+};
+
+static bool addr_is_any(const struct in6_addr *a)
+{
+	static const struct in6_addr any;
+
+	return memcmp(a, &any, sizeof(any)) == 0;
+}
+
+void sock_desc_from_inet(const struct inet_sock *s, const char *proto, struct sock_desc *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->inode = s->inode;
+	d->family = s->family;
+	snprintf(d->proto, sizeof(d->proto), "%s", proto);
+	snprintf(d->state, sizeof(d->state), "%s",
+		 sock_state_name(s->state, s->protocol == IPPROTO_TCP));
+	inet_sock_addr(s, 0, d->local, sizeof(d->local));
+	/* unconnected: ss shows *:*, we show nothing */
+	if (!addr_is_any(&s->dst) || s->dport != 0)
+		inet_sock_addr(s, 1, d->remote, sizeof(d->remote));
+	d->has_queues = true;
+	d->recv_q = s->rqueue;
+	d->send_q = s->wqueue;
+}
+
+static const char *inet_proto_name(int protocol)
+{
+	return protocol == IPPROTO_RAW ? "raw" : ipproto_name(protocol);
+}
+
+static int add_inet(const struct inet_sock *s, void *data)
+{
+	struct table_ctx *c = data;
+	struct sock_desc d;
+
+	if (s->inode == 0) /* TIME_WAIT, accept queue: no fd can name it */
+		return 0;
+	sock_desc_from_inet(s, c->proto, &d);
+	return sock_table_add(c->t, &d);
+}
+
+int inet_diag_table_parse(const void *buf, size_t len, int protocol, struct sock_table *t)
+{
+	struct table_ctx c = { .t = t, .proto = inet_proto_name(protocol) };
+
+	return inet_diag_parse(buf, len, protocol, add_inet, &c);
+}
+
+int sock_diag_inet_dump(struct mnl_socket *nl, unsigned int seq, int family, int protocol,
+			struct sock_table *t)
+{
+	struct table_ctx c = { .t = t, .proto = inet_proto_name(protocol) };
+
+	return inet_diag_dump_on(nl, seq, family, protocol, INET_DIAG_STATES_WITH_INODE, add_inet,
+				 &c);
+}
