@@ -29,14 +29,26 @@ struct sock_desc {
 	uint32_t recv_q, send_q;
 };
 
-/* Open addressing on the inode; inode 0 marks a free slot (sockets never have inode 0). */
-struct sock_table {
-	struct sock_desc *slots;
-	size_t size;              /* power of two */
-	size_t count;
+/*
+ * The entries sit densely in descs, in the order they were added (so a caller may walk
+ * descs[0..count)); slots is the index: open addressing on the inode, inode 0 marking a free
+ * slot (sockets never have inode 0). An index slot is 8 bytes where an entry is ~280: the
+ * index can stay under half full and grow cheaply, and 10,000 sockets touch ~3 MB, not ~9.
+ */
+struct sock_table_slot {
+	uint32_t inode;
+	uint32_t index;           /* into descs */
 };
 
-#define SOCK_TABLE_INIT { NULL, 0, 0 }
+struct sock_table {
+	struct sock_table_slot *slots;
+	size_t size;              /* slots: a power of two */
+	size_t count;             /* entries in descs */
+	struct sock_desc *descs;
+	size_t cap;               /* room in descs */
+};
+
+#define SOCK_TABLE_INIT { NULL, 0, 0, NULL, 0 }
 
 /* Insert or replace the entry for d->inode (0 is ignored and returns 0). -ENOMEM. */
 int sock_table_add(struct sock_table *t, const struct sock_desc *d);
@@ -44,14 +56,17 @@ int sock_table_add(struct sock_table *t, const struct sock_desc *d);
 const struct sock_desc *sock_table_find(const struct sock_table *t, uint32_t inode);
 void sock_table_release(struct sock_table *t);
 
-/* State names as ss prints them: TCP states by name; a datagram (or unconnected unix)
- * socket in TCP_CLOSE is "UNCONN". */
+/* State names as ss prints them: TCP states by name (tcp_state_name(), "UNKNOWN" for a number
+ * it does not know); any socket but a TCP one in TCP_CLOSE is "UNCONN". */
 const char *sock_state_name(int state, bool connection_oriented_tcp);
 
 /*
  * Parsers of one buffer of netlink replies to a SOCK_DIAG_BY_FAMILY dump. Each adds what it
  * finds to t and returns 1 when NLMSG_DONE was seen, 0 when more is to come, -errno on a
- * malformed reply (-EBADMSG for a cut message) or the kernel's error.
+ * malformed reply (-EBADMSG for a cut buffer or a message too short for its header or with a
+ * cut attribute) or the kernel's error (NLMSG_ERROR's, or the one NLMSG_DONE carries: -ENOENT
+ * is how inet_diag says it has no module for the protocol). Sockets with inode 0 (TIME_WAIT,
+ * not yet accepted) are skipped: no fd can name them.
  */
 int unix_diag_parse(const void *buf, size_t len, struct sock_table *t);
 int netlink_diag_parse(const void *buf, size_t len, struct sock_table *t);
@@ -65,14 +80,16 @@ int inet_diag_table_parse(const void *buf, size_t len, int protocol, struct sock
  *   them: "[::ffff:127.0.0.1]:80"); an unbound socket's local stays "0.0.0.0:0"; remote "" when
  *   unconnected (unspecified address and port 0). Raw (and ping) sockets: the "port" is the IP
  *   protocol (raw) or the ICMP echo id (icmp), as in /proc/net/raw. recv_q/send_q as ss shows
- *   them (for a listener: the accept queue and its limit).
+ *   them (for a TCP listener: the accept queue and its limit; /proc/net/tcp has no limit, 0).
  * - unix: local is the path, "@name" for an abstract name (its NUL bytes shown as '@'; other
  *   bytes kept raw), "" when unbound; remote is always ""; peer_inode from sock_diag only.
- *   /proc/net/unix has no queues and maps its SS_* states as ss does.
+ *   /proc/net/unix has no queues (has_queues false) and no peers; its SS_* states are named
+ *   as unix_diag names the TCP_* state behind them (LISTEN, ESTABLISHED, UNCONN).
  * - netlink: local is the socket's port id in decimal ("" while it is 0: unbound, or one of the
  *   kernel's own sockets); remote is the destination port id in decimal once connected ("0" is
  *   the kernel), else "". state ESTABLISHED when connected, UNCONN otherwise; /proc/net/netlink
- *   does not say, so state is "" from there. recv_q/send_q: receive/send buffer bytes in use.
+ *   does not say, so state and remote are "" from there. recv_q/send_q: receive/send buffer
+ *   bytes in use. A netlink socket that was never bound is listed by neither source.
  * - packet: proto "raw" (SOCK_RAW) or "dgram" (SOCK_DGRAM); local is "IFNAME:0xPROTO" with the
  *   ethertype in hex ("eth0:0x0800") when bound to an interface, "*:0xPROTO" for every
  *   interface, "" when it receives nothing (protocol 0, no interface); remote "", state
@@ -118,9 +135,13 @@ const char *sock_source_name(enum sock_source s); /* "sock_diag", "proc_net", "n
 /*
  * Fill t with every socket of a network namespace. netns_fd is an open /proc/PID/ns/net, or -1
  * for the caller's own namespace; entering another namespace needs CAP_SYS_ADMIN and happens
- * only on the calling thread, which is moved back before returning. proc_net_dir
- * ("/proc/PID/net") is read for ping sockets and, when sock_diag cannot be used, for
- * everything. *source says which was used.
+ * only on the calling thread, which is moved back before returning (only the NETLINK_SOCK_DIAG
+ * socket is made there: it keeps that namespace). proc_net_dir ("/proc/PID/net", of the same
+ * namespace) is read for ping sockets, for a family whose sock_diag module the kernel lacks
+ * (e.g. raw without CONFIG_INET_RAW_DIAG), and for everything when sock_diag cannot be used
+ * (no socket, or setns not permitted: then *source is SOCK_SOURCE_PROC_NET and packet sockets'
+ * interfaces of another namespace are named by number, "if3"). *source says which was used.
+ * Returns 0 or -errno; a thread that could not be moved back is an error (-errno of setns).
  */
 int sock_table_fill(struct sock_table *t, int netns_fd, const char *proc_net_dir,
 		    enum sock_source *source);
