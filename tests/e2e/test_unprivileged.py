@@ -16,7 +16,8 @@ with tempfile.TemporaryDirectory() as d:  # copies nobody can run, wherever the 
     os.chmod(d, 0o755)
     os.mkdir(os.path.join(d, "examples"), 0o755)
     prog = shutil.copy(NIC2APP, os.path.join(d, "nic2app"))
-    shutil.copy(example("01_socket_basics"), os.path.join(d, "examples"))
+    for name in ("01_socket_basics", "02_fd_monitor"):
+        shutil.copy(example(name), os.path.join(d, "examples"))
     r = run([*DROP, prog, "sockets", "--json"], cwd="/")
     check(r.returncode == 0, f"as nobody: exit {r.returncode}: {r.stderr[-400:]!r}")
     steps = json.loads(r.stdout)["lifecycle"]

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fd_read: what one fd is. Each fd gets exactly one readlink of /proc/PID/fd/N; paths are also
+ * stat'ed (a file, a dir, a device or a fifo), and everything but sockets reads its fdinfo
+ * (offset, flags, per-kind details). A socket's offset is always 0 and sock_diag describes it
+ * better than its file does, so sockets skip fdinfo: one /proc lookup each instead of two,
+ * which is most of a big scan's cost (~3 us per lookup here).
+ *
+ * Races are normal: the fd may close, or be replaced, between the reads. A vanished fd is
+ * left out; if the inode fdinfo reports differs from the one the link or stat gave, the fd was
+ * replaced in between and is read again, so no row mixes two files.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fd_scan_int.h"
+#include "nic2app/proc_pid.h"
+
+#define READ_ATTEMPTS 3
+#define READ_REPLACED 2
+
+/* The text of /proc/PID/fdinfo/N: in buf when it fits (almost always), else on the heap
+ * (an epoll watching many fds); *text points at whichever holds it. */
+static int read_fdinfo_text(int info_dir, const char *name, char *buf, size_t size, char **text,
+			    char **heap)
+{
+	ssize_t n = proc_read_small(info_dir, name, buf, size);
+
+	*heap = NULL;
+	*text = buf;
+	if (n == -EFBIG) {
+		n = proc_read_all(info_dir, name, heap);
+		*text = *heap;
+	}
+	return n < 0 ? (int)n : 0;
+}
+
+void fd_entry_release(struct fd_entry *e)
+{
+	free(e->name);
+	free(e->sock);
+	fdinfo_release(&e->info);
+	memset(e, 0, sizeof(*e));
+}
+
+static void entry_set_error(struct fd_entry *e, int err)
+{
+	int fd = e->fd;
+
+	fd_entry_release(e);
+	e->fd = fd;
+	e->type = FD_ERROR;
+	e->err = err;
+}
+
+/* A path: stat through the magic link to tell a file from a dir, a device or a fifo. */
+static int stat_path(const struct scan_dirs *d, const char *name, struct fd_entry *e)
+{
+	static const char deleted_suffix[] = " (deleted)";
+	size_t len = strlen(e->name), slen = sizeof(deleted_suffix) - 1;
+	struct stat st;
+
+	if (fstatat(d->fd_dir, name, &st, 0) < 0)
+		return -errno;
+	e->type = fd_type_from_mode(st.st_mode);
+	e->inode = st.st_ino;
+	/* A live file may end in " (deleted)" too; no links left is the proof. */
+	e->deleted = st.st_nlink == 0 && len >= slen &&
+		     strcmp(e->name + len - slen, deleted_suffix) == 0;
+	return 0;
+}
+
+static int read_info(const struct scan_dirs *d, const char *name, struct fd_entry *e)
+{
+	char buf[4096], *text, *heap;
+	int r = read_fdinfo_text(d->info_dir, name, buf, sizeof(buf), &text, &heap);
+
+	if (r < 0)
+		return r;
+	r = fdinfo_parse(text, e->type, &e->info);
+	free(heap);
+	if (r < 0)
+		return r;
+	e->has_fdinfo = true;
+	return 0;
+}
+
+/* One attempt at reading fd e->fd. Returns a read_result, or -errno for an fd that exists but
+ * cannot be read (the caller makes an error row of it), or -ENOMEM. */
+static int read_entry_once(const struct scan_dirs *d, struct fd_entry *e)
+{
+	char name[16], link[PATH_MAX + 1];
+	ssize_t n;
+	int r;
+
+	snprintf(name, sizeof(name), "%d", e->fd);
+	n = readlinkat(d->fd_dir, name, link, sizeof(link) - 1);
+	if (n < 0)
+		return errno == ENOENT ? READ_VANISHED : -errno;
+	link[n] = '\0';
+	e->name = strdup(link);
+	if (!e->name)
+		return -ENOMEM;
+	e->type = fd_type_from_link(link, &e->inode);
+	if (e->type == FD_UNKNOWN && link[0] == '/') {
+		r = stat_path(d, name, e);
+		if (r < 0)
+			return r == -ENOENT ? READ_VANISHED : r;
+	}
+	if (e->type == FD_SOCKET)
+		return READ_OK;
+	r = read_info(d, name, e);
+	if (r < 0)
+		return r == -ENOENT ? READ_VANISHED : r;
+	if (e->info.has_ino && e->inode && e->info.ino != e->inode)
+		return READ_REPLACED;
+	if (!e->inode && e->info.has_ino)
+		e->inode = e->info.ino;
+	return READ_OK;
+}
+
+/* Fill e for e->fd, reading it again when it was replaced between two reads. */
+int fd_entry_read(const struct scan_dirs *d, struct fd_entry *e)
+{
+	int fd = e->fd;
+
+	for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+		int r = read_entry_once(d, e);
+
+		if (r == READ_OK || r == READ_VANISHED || r == -ENOMEM)
+			return r;
+		fd_entry_release(e);
+		e->fd = fd;
+		if (r != READ_REPLACED) {
+			entry_set_error(e, -r);
+			return READ_OK;
+		}
+	}
+	/* Replaced again at every attempt: say so rather than guess. */
+	entry_set_error(e, EAGAIN);
+	return READ_OK;
+}

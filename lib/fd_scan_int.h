@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* fd_scan_int: what the parts of a snapshot (fd_read, fd_collect, fd_sockets, fd_scan)
+ * share; not public API. */
+#ifndef NIC2APP_FD_SCAN_INT_H
+#define NIC2APP_FD_SCAN_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "nic2app/fd_scan.h"
+
+#define OWN_FDS 4
+
+struct scan_dirs {
+	int pid_dir;      /* /proc/PID */
+	int fd_dir;       /* /proc/PID/fd */
+	int info_dir;     /* /proc/PID/fdinfo */
+	bool real_proc;   /* /proc itself, not a recorded tree: fd dirs may be seeked by fd number */
+	int own[OWN_FDS]; /* a scan of ourselves leaves out the fds the scan opened */
+};
+
+enum read_result { READ_OK, READ_VANISHED };
+
+/* Read e->fd (link, stat for paths, fdinfo for non-sockets). READ_OK (possibly as an
+ * FD_ERROR entry), READ_VANISHED when the fd closed meanwhile, or -ENOMEM. */
+int fd_entry_read(const struct scan_dirs *d, struct fd_entry *e);
+void fd_entry_release(struct fd_entry *e);
+
+/* List and read every fd of the process into s->fds (unsorted), spreading the work over
+ * the CPUs when max_fds (the fd table's size) is large. */
+int fd_entries_collect(const struct scan_dirs *d, unsigned int flags, long max_fds,
+		       struct fd_snapshot *s);
+
+/* The socket table of the target's namespace, filled on its own thread or in place. */
+struct sock_job {
+	int pid_dir;
+	unsigned int flags;
+	struct sock_table table;
+	enum sock_source source;
+	int err;
+	pthread_t thread;
+	bool threaded;
+};
+
+void sock_job_start(struct sock_job *job, int pid_dir, unsigned int flags, bool threaded);
+/* Wait for the table, attach it to every socket fd of s, drop the sockets that closed. */
+int sock_job_resolve(struct sock_job *job, int fd_dir, struct fd_snapshot *s);
+void sock_job_release(struct sock_job *job);
+
+#endif

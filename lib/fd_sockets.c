@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fd_sockets: what each socket fd is connected to. The table of every socket in the target's
+ * network namespace comes from sock_diag (or /proc/PID/net); a big scan fills it on its own
+ * thread while the fds are being read. Sockets the table lacks are named by protocol.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "fd_scan_int.h"
+
+/*
+ * A socket neither sock_diag nor /proc/net lists (AF_ALG, AF_VSOCK...; or one closed since its
+ * link was read) still names its protocol in an xattr of sockfs: "TCP", "UNIX-STREAM", "ALG".
+ * Returns 1 with d filled, 0 when the fd no longer holds that socket, -errno.
+ */
+static int describe_by_protoname(int fd_dir, const struct fd_entry *e, struct sock_desc *d)
+{
+	static const struct {
+		const char *protoname;
+		int family;
+		const char *proto;
+	} known[] = {
+		{ "TCP", AF_INET, "tcp" }, { "TCPv6", AF_INET6, "tcp" },
+		{ "UDP", AF_INET, "udp" }, { "UDPv6", AF_INET6, "udp" },
+		{ "UDP-Lite", AF_INET, "udplite" }, { "UDPLITEv6", AF_INET6, "udplite" },
+		{ "RAW", AF_INET, "raw" }, { "RAWv6", AF_INET6, "raw" },
+		{ "PING", AF_INET, "icmp" }, { "PINGv6", AF_INET6, "icmp" },
+		{ "UNIX-STREAM", AF_UNIX, "stream" }, { "UNIX", AF_UNIX, "" },
+		{ "NETLINK", AF_NETLINK, "" }, { "PACKET", AF_PACKET, "" },
+	};
+	char name[16], link[64], path[64], protoname[32];
+	ssize_t n;
+
+	snprintf(name, sizeof(name), "%d", e->fd);
+	n = readlinkat(fd_dir, name, link, sizeof(link) - 1);
+	if (n < 0)
+		return errno == ENOENT ? 0 : -errno;
+	link[n] = '\0';
+	if (strcmp(link, e->name) != 0)
+		return 0;
+	/* getxattr follows the magic link to the socket's inode */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d/%d", fd_dir, e->fd);
+	n = getxattr(path, "system.sockprotoname", protoname, sizeof(protoname) - 1);
+	if (n < 0)
+		return errno == ENOENT ? 0 : -errno;
+	protoname[n] = '\0';
+	memset(d, 0, sizeof(*d));
+	d->inode = (uint32_t)e->inode;
+	d->family = AF_UNSPEC;
+	snprintf(d->proto, sizeof(d->proto), "%.15s", protoname);
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		if (strcmp(known[i].protoname, protoname) == 0) {
+			d->family = known[i].family;
+			snprintf(d->proto, sizeof(d->proto), "%s", known[i].proto);
+		}
+	}
+	/* inet_diag lists every TCP and UDP socket that is bound or connected: one it left out
+	 * has never been bound, which the kernel calls TCP_CLOSE. */
+	if (strcmp(d->proto, "tcp") == 0)
+		snprintf(d->state, sizeof(d->state), "CLOSE");
+	else if (strcmp(d->proto, "udp") == 0)
+		snprintf(d->state, sizeof(d->state), "UNCONN");
+	return 1;
+}
+
+/* Copy what the table says about e's socket into e; fall back to the protocol name. Returns
+ * 0, 1 when the fd has closed since it was read (drop it), -errno. */
+static int attach_socket(int fd_dir, const struct sock_table *table, struct fd_entry *e,
+			 size_t *unresolved)
+{
+	const struct sock_desc *sd = sock_table_find(table, (uint32_t)e->inode);
+	struct sock_desc fallback;
+	int r = 0;
+
+	if (!sd) {
+		r = describe_by_protoname(fd_dir, e, &fallback);
+		if (r <= 0)
+			return r == 0 ? 1 : r;
+		(*unresolved)++;
+		sd = &fallback;
+	}
+	e->sock = malloc(sizeof(*e->sock));
+	if (!e->sock)
+		return -ENOMEM;
+	*e->sock = *sd;
+	return 0;
+}
+
+static void *sock_job_run(void *arg)
+{
+	struct sock_job *job = arg;
+	char net_dir[64];
+	int netns_fd = -1;
+
+	/* Without the target's namespace sock_diag would answer about ours: then only its
+	 * /proc/PID/net tables are right. */
+	if (!(job->flags & FD_SCAN_PROC_NET_ONLY))
+		netns_fd = openat(job->pid_dir, "ns/net", O_RDONLY | O_CLOEXEC);
+	snprintf(net_dir, sizeof(net_dir), "/proc/self/fd/%d/net", job->pid_dir);
+	if (netns_fd < 0) {
+		job->err = sock_table_fill_proc(&job->table, net_dir, &job->source);
+	} else {
+		job->err = sock_table_fill(&job->table, netns_fd, net_dir, &job->source);
+		close(netns_fd);
+	}
+	return NULL;
+}
+
+void sock_job_start(struct sock_job *job, int pid_dir, unsigned int flags, bool threaded)
+{
+	*job = (struct sock_job){ .pid_dir = pid_dir, .flags = flags, .table = SOCK_TABLE_INIT };
+	if (threaded && pthread_create(&job->thread, NULL, sock_job_run, job) == 0)
+		job->threaded = true;
+	else
+		sock_job_run(job);
+}
+
+static int sock_job_finish(struct sock_job *job)
+{
+	if (job->threaded)
+		pthread_join(job->thread, NULL);
+	job->threaded = false;
+	return job->err;
+}
+
+int sock_job_resolve(struct sock_job *job, int fd_dir, struct fd_snapshot *s)
+{
+	size_t kept = 0;
+	int r = sock_job_finish(job);
+
+	s->socket_source = job->source;
+	for (size_t i = 0; i < s->count; i++) {
+		struct fd_entry *e = &s->fds[i];
+		int gone = 0;
+
+		if (r == 0 && e->type == FD_SOCKET)
+			gone = attach_socket(fd_dir, &job->table, e, &s->sockets_unresolved);
+		if (gone < 0)
+			r = gone;
+		if (gone == 1)
+			fd_entry_release(e);
+		else
+			s->fds[kept++] = *e;
+	}
+	s->count = kept;
+	return r;
+}
+
+void sock_job_release(struct sock_job *job)
+{
+	sock_job_finish(job);
+	sock_table_release(&job->table);
+}
