@@ -51,7 +51,7 @@ static bool is_own_fd(const struct scan_dirs *d, int fd)
 static struct fd_entry *chunk_push(struct chunk *c, int fd)
 {
 	if (c->count == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
+		size_t cap = c->cap ? c->cap * 2 : CHUNK_FDS; /* a dense chunk fills it once */
 		struct fd_entry *grown = realloc(c->entries, cap * sizeof(*grown));
 
 		if (!grown)

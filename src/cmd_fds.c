@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +184,10 @@ int cmd_fds(int argc, char **argv)
 	if (interval_set && !watch && !events)
 		return cli_usage_error("fds", "--interval needs --watch or --events");
 	o.colour = !o.json && colour_wanted(STDOUT_FILENO);
+	/* A snapshot of a big fd table is a few MB allocated on several threads at once: grow the
+	 * heaps in large steps, or each step is an mprotect() that stalls every thread's page
+	 * faults (measured: about a quarter of a 15,000-fd scan). */
+	mallopt(M_TOP_PAD, 16 << 20);
 	if (watch)
 		return fds_watch(&o);
 	if (events)
