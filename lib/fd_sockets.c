@@ -91,6 +91,14 @@ static int attach_socket(int fd_dir, const struct sock_table *table, struct fd_e
 	if (!e->sock)
 		return -ENOMEM;
 	*e->sock = *sd;
+	/* unix_diag names a socket's peer by inode only; its address is the peer's own name
+	 * (what getpeername() returns: a client's peer is the listener's path). */
+	if (sd->family == AF_UNIX && sd->peer_inode && !sd->remote[0]) {
+		const struct sock_desc *peer = sock_table_find(table, sd->peer_inode);
+
+		if (peer)
+			memcpy(e->sock->remote, peer->local, sizeof(peer->local));
+	}
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <spawn.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -141,6 +142,11 @@ int cmd_tour(int argc, char **argv)
 			goto out_release;
 		}
 		rc = run_program(path);
+		if (rc == 128 + SIGPIPE) {
+			/* the reader went away (`| head`): end quietly, as our own writes do */
+			code = EXIT_RUNTIME;
+			goto out_release;
+		}
 		if (rc != 0) {
 			cli_error("'%s' failed (%s %d)", path, rc < 0 ? "error" : "exit status",
 				  rc < 0 ? -rc : rc);

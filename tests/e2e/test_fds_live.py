@@ -3,19 +3,34 @@
 numbers and inodes, and ends when the process exits; `--watch` off a terminal prints one
 JSON snapshot per interval and also ends cleanly when the process exits mid-watch."""
 import json
-import select
+import queue
 import subprocess
+import threading
 import time
 
 from e2e import NIC2APP, check, fail
 from fixture import Fixture
 
 
+def lines_of(proc):
+    """A queue fed with proc's stdout lines by a thread (None at the end), so reads can time
+    out without select() missing lines that Python has already buffered."""
+    q = queue.Queue()
+
+    def pump():
+        for line in proc.stdout:
+            q.put(line)
+        q.put(None)
+    threading.Thread(target=pump, daemon=True).start()
+    proc.lines = q
+    return proc
+
+
 def read_json_line(proc, timeout=10):
-    ready, _, _ = select.select([proc.stdout], [], [], timeout)
-    if not ready:
+    try:
+        line = proc.lines.get(timeout=timeout)
+    except queue.Empty:
         fail("no output within the timeout")
-    line = proc.stdout.readline()
     check(line, "the output ended early")
     return json.loads(line)
 
@@ -33,6 +48,7 @@ def wait_for(proc, timeout=10):
 with Fixture("--kinds", "chr") as fx:
     ev = subprocess.Popen([NIC2APP, "fds", str(fx.pid), "--events", "--json", "--interval", "0.05"],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines_of(ev)
     try:
         check("watching process" in ev.stderr.readline(), "no start line on stderr")
         opened = fx.command("open tcp_established")["fds"]
@@ -70,13 +86,13 @@ with Fixture("--kinds", "chr") as fx:
 with Fixture("--kinds", "file,pipe") as fx:
     w = subprocess.Popen([NIC2APP, "fds", str(fx.pid), "--watch", "--json", "--interval", "0.1"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines_of(w)
     try:
         first, second = read_json_line(w), read_json_line(w)
         check(first["pid"] == fx.pid and second["time_ns"] > first["time_ns"], "snapshots out of order")
         fx.command("exit")
         check(wait_for(w) == 0, "--watch did not exit 0 when the process exited")
-        rest = w.stdout.read()
-        for line in rest.splitlines():
+        while (line := w.lines.get(timeout=10)) is not None:
             json.loads(line)  # every line is a whole snapshot
         check("exited" in w.stderr.read(), "--watch did not say the process exited")
     finally:
