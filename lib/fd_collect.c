@@ -2,11 +2,13 @@
 /*
  * fd_collect: list and read every fd of a process, on every CPU.
  *
- * Listing /proc/PID/fd costs about a third of reading it, so it is shared out too: the fd
- * number space is cut into chunks, and each worker takes the next chunk, seeks its own handle
- * on /proc/PID/fd to the chunk's first fd number (procfs directory offsets are fd numbers + 2),
- * lists the chunk with getdents and reads each fd it finds. A recorded tree (tests) has no
- * such offsets: it is one chunk, listed from the start.
+ * The fd number space, below the table's size, is cut into chunks, and each worker takes the
+ * next chunk. Listing /proc/PID/fd costs an inode lookup per fd, a third of reading it, so a
+ * chunk is first read by trying each number in turn (a number not open fails fast); when most
+ * numbers tried are not open, the rest of the chunk is listed instead: the worker seeks its
+ * own handle on /proc/PID/fd to the first number left (procfs directory offsets are fd
+ * numbers + 2) and reads each fd getdents finds. A recorded tree (tests) has no such
+ * offsets: it is one chunk, listed from the start.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -23,6 +25,8 @@
 #define CHUNK_FDS 512
 #define FEWEST_CHUNKS_PER_THREAD 2
 #define MOST_THREADS 4
+/* numbers tried before a mostly empty range is listed instead */
+#define PROBE_MISSES 32
 /* getdents64 record of an fd number: 19 bytes of header, the name, its NUL, 8-byte aligned */
 #define DIRENT_BYTES(digits) ((19 + (digits) + 1 + 7) / 8 * 8)
 
@@ -75,6 +79,45 @@ static int digits(long v)
 	return n;
 }
 
+/* Read fd into c, or nothing when the fd is not open (any more). */
+static int read_one(struct collect *col, struct chunk *c, int fd)
+{
+	struct fd_entry *e;
+	int r;
+
+	if (is_own_fd(col->dirs, fd))
+		return READ_VANISHED;
+	if (!(e = chunk_push(c, fd)))
+		return -ENOMEM;
+	r = fd_entry_read(col->dirs, e);
+	if (r == READ_VANISHED)
+		fd_entry_release(&c->entries[--c->count]);
+	return r;
+}
+
+/*
+ * Read fds [*lo, hi) by trying each number, without listing: a readlink of a number that is
+ * not open fails fast, and listing costs an inode lookup per fd. Gives up (returning with *lo
+ * at the first number not tried) once most numbers tried were not open: a sparse range is
+ * cheaper to list.
+ */
+static int probe_chunk(struct collect *col, long *lo, long hi, struct chunk *c)
+{
+	long tried = 0, missing = 0;
+
+	for (; *lo < hi; (*lo)++, tried++) {
+		int r;
+
+		if (missing > PROBE_MISSES && missing * 2 > tried)
+			return 0;
+		r = read_one(col, c, (int)*lo);
+		if (r < 0)
+			return r;
+		missing += r == READ_VANISHED;
+	}
+	return 0;
+}
+
 /* List fds [lo, hi) through dir (a handle of our own) and read each one into c. */
 static int collect_chunk(struct collect *col, int dir, long lo, long hi, struct chunk *c)
 {
@@ -84,14 +127,19 @@ static int collect_chunk(struct collect *col, int dir, long lo, long hi, struct 
 	char buf[CHUNK_FDS * DIRENT_BYTES(10)];
 	long got;
 
-	if (col->nchunks > 1 && lseek(dir, lo + 2, SEEK_SET) < 0)
-		return -errno;
+	if (col->nchunks > 1) {
+		int r = probe_chunk(col, &lo, hi, c);
+
+		if (r < 0 || lo >= hi)
+			return r;
+		if (lseek(dir, lo + 2, SEEK_SET) < 0)
+			return -errno;
+	}
 	if (col->nchunks == 1)
 		size = sizeof(buf);
 	while ((got = syscall(SYS_getdents64, dir, buf, size)) > 0) {
 		for (long off = 0; off < got;) {
 			struct dirent64 *d = (struct dirent64 *)(buf + off);
-			struct fd_entry *e;
 			long fd;
 			int r;
 
@@ -101,15 +149,8 @@ static int collect_chunk(struct collect *col, int dir, long lo, long hi, struct 
 			fd = strtol(d->d_name, NULL, 10);
 			if (fd >= hi)
 				return 0;
-			if (fd < lo || is_own_fd(col->dirs, (int)fd))
-				continue;
-			if (!(e = chunk_push(c, (int)fd)))
-				return -ENOMEM;
-			r = fd_entry_read(col->dirs, e);
-			if (r < 0)
+			if (fd >= lo && (r = read_one(col, c, (int)fd)) < 0)
 				return r;
-			if (r == READ_VANISHED)
-				fd_entry_release(&c->entries[--c->count]);
 		}
 	}
 	if (got < 0)
