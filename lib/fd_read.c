@@ -45,7 +45,6 @@ static int read_fdinfo_text(int info_dir, const char *name, char *buf, size_t si
 void fd_entry_release(struct fd_entry *e)
 {
 	free(e->name);
-	free(e->sock);
 	fdinfo_release(&e->info);
 	memset(e, 0, sizeof(*e));
 }
@@ -77,10 +76,43 @@ static int stat_path(const struct scan_dirs *d, const char *name, struct fd_entr
 	return 0;
 }
 
+/* The same through a watcher's handle on the file, opened on first use and kept. */
+static int read_fdinfo_cached(const struct scan_dirs *d, int fd, const char *name, char *buf,
+			      size_t size, char **text, char **heap)
+{
+	struct fdinfo_cache *c = d->cache;
+	ssize_t n;
+	int *h;
+
+	if (!c || (size_t)fd >= c->size)
+		return read_fdinfo_text(d->info_dir, name, buf, size, text, heap);
+	h = &c->handles[fd];
+	if (*h < 0) {
+		if (atomic_load(&c->held) >= c->most)
+			return read_fdinfo_text(d->info_dir, name, buf, size, text, heap);
+		*h = openat(d->info_dir, name, O_RDONLY | O_CLOEXEC);
+		if (*h < 0) {
+			*h = -1;
+			return -errno;
+		}
+		atomic_fetch_add(&c->held, 1);
+	}
+	/* the kernel shows whatever file is at that fd number now (-ENOENT when none) */
+	n = pread(*h, buf, size - 1, 0);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n == size - 1)
+		return read_fdinfo_text(d->info_dir, name, buf, size, text, heap);
+	buf[n] = '\0';
+	*text = buf;
+	*heap = NULL;
+	return 0;
+}
+
 static int read_info(const struct scan_dirs *d, const char *name, struct fd_entry *e)
 {
-	char buf[4096], *text, *heap;
-	int r = read_fdinfo_text(d->info_dir, name, buf, sizeof(buf), &text, &heap);
+	char buf[4096], *text = NULL, *heap = NULL;
+	int r = read_fdinfo_cached(d, e->fd, name, buf, sizeof(buf), &text, &heap);
 
 	if (r < 0)
 		return r;

@@ -108,9 +108,9 @@ static bool has_sockets(const struct fd_snapshot *s)
 }
 
 static int scan(const char *proc_root, int pid_dir, int pidfd, unsigned int flags,
-		struct fd_snapshot *s)
+		struct fdinfo_cache *cache, struct fd_snapshot *s)
 {
-	struct scan_dirs d = { .pid_dir = pid_dir, .own = { -1, -1, -1, -1 } };
+	struct scan_dirs d = { .pid_dir = pid_dir, .own = { -1, -1, -1, -1 }, .cache = cache };
 	long max_fds = -1;
 	struct sock_job job;
 	bool dumping = false;
@@ -156,6 +156,12 @@ static int scan(const char *proc_root, int pid_dir, int pidfd, unsigned int flag
 int fd_snapshot_take(const char *proc_root, pid_t pid, unsigned int flags,
 		     struct fd_snapshot *out)
 {
+	return fd_snapshot_take_cached(proc_root, pid, flags, NULL, out);
+}
+
+int fd_snapshot_take_cached(const char *proc_root, pid_t pid, unsigned int flags,
+			    struct fdinfo_cache *cache, struct fd_snapshot *out)
+{
 	uint64_t start = monotonic_ns();
 	struct timespec now;
 	char path[PATH_MAX];
@@ -174,7 +180,7 @@ int fd_snapshot_take(const char *proc_root, pid_t pid, unsigned int flags,
 		r = errno == ENOENT ? -ESRCH : -errno;
 		goto out_close_pidfd;
 	}
-	r = scan(proc_root, pid_dir, pidfd, flags, out);
+	r = scan(proc_root, pid_dir, pidfd, flags, cache, out);
 	if (r == 0 && pidfd_exited(pidfd))
 		r = -ESRCH;
 	close(pid_dir);
@@ -194,4 +200,5 @@ void fd_snapshot_release(struct fd_snapshot *s)
 	free(s->fds);
 	s->fds = NULL;
 	s->count = 0;
+	sock_table_release(&s->sockets);
 }

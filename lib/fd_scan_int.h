@@ -5,11 +5,23 @@
 #define NIC2APP_FD_SCAN_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "nic2app/fd_scan.h"
 
 #define OWN_FDS 4
+
+/* A watcher's fdinfo files, left open between snapshots: a refresh preads each one instead
+ * of opening and closing it, which is most of the cost of fdinfo. Slots are by fd number,
+ * and each number belongs to one worker during a scan, so slots need no lock. */
+struct fdinfo_cache {
+	int *handles;       /* -1 when none */
+	size_t size;
+	atomic_size_t held;
+	size_t most;        /* to stay well inside our own RLIMIT_NOFILE */
+};
 
 struct scan_dirs {
 	int pid_dir;      /* /proc/PID */
@@ -17,7 +29,12 @@ struct scan_dirs {
 	int info_dir;     /* /proc/PID/fdinfo */
 	bool real_proc;   /* /proc itself, not a recorded tree: fd dirs may be seeked by fd number */
 	int own[OWN_FDS]; /* a scan of ourselves leaves out the fds the scan opened */
+	struct fdinfo_cache *cache; /* NULL for a one-off snapshot */
 };
+
+/* fd_snapshot_take, with a watcher's cache (or NULL). */
+int fd_snapshot_take_cached(const char *proc_root, pid_t pid, unsigned int flags,
+			    struct fdinfo_cache *cache, struct fd_snapshot *out);
 
 enum read_result { READ_OK, READ_VANISHED };
 

@@ -71,35 +71,37 @@ static int describe_by_protoname(int fd_dir, const struct fd_entry *e, struct so
 	return 1;
 }
 
-/* Copy what the table says about e's socket into e; fall back to the protocol name. Returns
- * 0, 1 when the fd has closed since it was read (drop it), -errno. */
-static int attach_socket(int fd_dir, const struct sock_table *table, struct fd_entry *e,
-			 size_t *unresolved)
+/* A socket the table lacks gets an entry named by its protocol; returns 1 when the fd has
+ * closed since it was read (drop it), 0, -errno. */
+static int add_missing(int fd_dir, struct sock_table *table, const struct fd_entry *e,
+		       size_t *unresolved)
 {
-	const struct sock_desc *sd = sock_table_find(table, (uint32_t)e->inode);
 	struct sock_desc fallback;
-	int r = 0;
+	int r;
 
-	if (!sd) {
-		r = describe_by_protoname(fd_dir, e, &fallback);
-		if (r <= 0)
-			return r == 0 ? 1 : r;
-		(*unresolved)++;
-		sd = &fallback;
-	}
-	e->sock = malloc(sizeof(*e->sock));
-	if (!e->sock)
-		return -ENOMEM;
-	*e->sock = *sd;
-	/* unix_diag names a socket's peer by inode only; its address is the peer's own name
-	 * (what getpeername() returns: a client's peer is the listener's path). */
-	if (sd->family == AF_UNIX && sd->peer_inode && !sd->remote[0]) {
-		const struct sock_desc *peer = sock_table_find(table, sd->peer_inode);
+	if (sock_table_find(table, (uint32_t)e->inode))
+		return 0;
+	r = describe_by_protoname(fd_dir, e, &fallback);
+	if (r <= 0)
+		return r == 0 ? 1 : r;
+	(*unresolved)++;
+	return sock_table_add(table, &fallback);
+}
 
+/* unix_diag names a socket's peer by inode only; its address is the peer's own name (what
+ * getpeername() returns: a client's peer is the listener's path). */
+static void name_unix_peers(struct sock_table *table)
+{
+	for (size_t i = 0; i < table->count; i++) {
+		struct sock_desc *sd = &table->descs[i];
+		const struct sock_desc *peer;
+
+		if (sd->family != AF_UNIX || !sd->peer_inode || sd->remote[0])
+			continue;
+		peer = sock_table_find(table, sd->peer_inode);
 		if (peer)
-			memcpy(e->sock->remote, peer->local, sizeof(peer->local));
+			memcpy(sd->remote, peer->local, sizeof(peer->local));
 	}
-	return 0;
 }
 
 static void *sock_job_run(void *arg)
@@ -145,12 +147,13 @@ int sock_job_resolve(struct sock_job *job, int fd_dir, struct fd_snapshot *s)
 	int r = sock_job_finish(job);
 
 	s->socket_source = job->source;
+	/* first complete the table (its entries may move while it grows), then point at it */
 	for (size_t i = 0; i < s->count; i++) {
 		struct fd_entry *e = &s->fds[i];
 		int gone = 0;
 
 		if (r == 0 && e->type == FD_SOCKET)
-			gone = attach_socket(fd_dir, &job->table, e, &s->sockets_unresolved);
+			gone = add_missing(fd_dir, &job->table, e, &s->sockets_unresolved);
 		if (gone < 0)
 			r = gone;
 		if (gone == 1)
@@ -159,7 +162,16 @@ int sock_job_resolve(struct sock_job *job, int fd_dir, struct fd_snapshot *s)
 			s->fds[kept++] = *e;
 	}
 	s->count = kept;
-	return r;
+	if (r)
+		return r;
+	name_unix_peers(&job->table);
+	for (size_t i = 0; i < s->count; i++)
+		if (s->fds[i].type == FD_SOCKET)
+			s->fds[i].sock = sock_table_find(&job->table, (uint32_t)s->fds[i].inode);
+	/* the snapshot keeps the table its entries point into */
+	s->sockets = job->table;
+	job->table = (struct sock_table)SOCK_TABLE_INIT;
+	return 0;
 }
 
 void sock_job_release(struct sock_job *job)

@@ -185,16 +185,21 @@ int fds_watch(const struct fds_options *o)
 	struct fd_snapshot snaps[2] = { 0 }, *cur = &snaps[0], *prev = NULL;
 	struct strbuf sb = STRBUF_INIT;
 	enum wake w = WAKE_TICK;
+	struct fd_watcher *watcher;
 	struct live l;
 	int r, code = EXIT_OK;
 
-	if ((r = live_open(&l, o, screen && isatty(STDIN_FILENO))))
+	if ((r = fd_watcher_open("/proc", o->pid, 0, &watcher)))
 		return fds_report_error(o->pid, r);
+	if ((r = live_open(&l, o, screen && isatty(STDIN_FILENO)))) {
+		fd_watcher_free(watcher);
+		return fds_report_error(o->pid, r);
+	}
 	if (screen)
 		fputs("\033[?1049h\033[?25l", stdout); /* alternate screen, hide the cursor */
 	while (w == WAKE_TICK || w == WAKE_RESIZE) {
 		if (w == WAKE_TICK) {
-			r = fd_snapshot_take("/proc", o->pid, 0, cur);
+			r = fd_watcher_take(watcher, cur);
 			if (r == -ESRCH && prev) {
 				w = WAKE_EXITED;
 				break;
@@ -221,6 +226,7 @@ int fds_watch(const struct fds_options *o)
 	if (screen)
 		fputs("\033[?25h\033[?1049l", stdout);
 	live_close(&l);
+	fd_watcher_free(watcher);
 	if (prev)
 		fd_snapshot_release(prev);
 	strbuf_release(&sb);
@@ -289,20 +295,26 @@ int fds_events(const struct fds_options *o)
 	struct fd_snapshot a, b, *prev = &a, *cur = &b, *tmp;
 	struct strbuf sb = STRBUF_INIT;
 	struct event_ctx ec = { .o = o, .sb = &sb };
+	struct fd_watcher *watcher;
 	enum wake w;
 	struct live l;
-	int r, code;
+	int r, code = EXIT_OK;
 
-	if ((code = fds_take(o, prev)))
-		return code;
+	if ((r = fd_watcher_open("/proc", o->pid, 0, &watcher)))
+		return fds_report_error(o->pid, r);
+	if ((r = fd_watcher_take(watcher, prev))) {
+		fd_watcher_free(watcher);
+		return fds_report_error(o->pid, r);
+	}
 	if ((r = live_open(&l, o, false))) {
 		fd_snapshot_release(prev);
+		fd_watcher_free(watcher);
 		return fds_report_error(o->pid, r);
 	}
 	fprintf(stderr, "nic2app fds: watching process %d (%zu fds open) every %gs; Ctrl-C stops\n",
 		(int)o->pid, prev->count, o->interval_s);
 	while ((w = live_wait(&l)) == WAKE_TICK || w == WAKE_RESIZE) {
-		r = fd_snapshot_take("/proc", o->pid, 0, cur);
+		r = fd_watcher_take(watcher, cur);
 		if (r == -ESRCH) {
 			w = WAKE_EXITED;
 			break;
@@ -328,6 +340,7 @@ int fds_events(const struct fds_options *o)
 	if (w == WAKE_EXITED)
 		emit_exit(o, &sb);
 	live_close(&l);
+	fd_watcher_free(watcher);
 	fd_snapshot_release(prev);
 	strbuf_release(&sb);
 	return code;

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+/* fd_watcher: repeated snapshots of one process, keeping its fdinfo files open in between. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fd_scan_int.h"
+#include "nic2app/proc_pid.h"
+
+/* No cache for fd tables larger than this (a 4 MB array of handles). */
+#define LARGEST_CACHED_TABLE (1 << 20)
+
+struct fd_watcher {
+	const char *proc_root;
+	pid_t pid;
+	unsigned int flags;
+	int pidfd;                 /* the process we started with, even if its PID is reused */
+	struct fdinfo_cache cache;
+};
+
+/* A quarter of our soft fd limit: room for the handles, and for everything else. */
+static size_t handle_budget(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 1024;
+	return rl.rlim_cur / 4;
+}
+
+int fd_watcher_open(const char *proc_root, pid_t pid, unsigned int flags,
+		    struct fd_watcher **out)
+{
+	struct fd_watcher *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return -ENOMEM;
+	w->proc_root = proc_root;
+	w->pid = pid;
+	w->flags = flags;
+	w->pidfd = -1;
+	if (strcmp(proc_root, "/proc") == 0) {
+		w->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		if (w->pidfd < 0) {
+			int err = errno == ESRCH ? -ESRCH : -errno;
+
+			free(w);
+			return err;
+		}
+	}
+	/* Watching ourselves, the handles would show up in our own table. */
+	if (pid != getpid())
+		w->cache.most = handle_budget();
+	*out = w;
+	return 0;
+}
+
+static bool exited(const struct fd_watcher *w)
+{
+	struct pollfd p = { .fd = w->pidfd, .events = POLLIN };
+
+	return w->pidfd >= 0 && poll(&p, 1, 0) == 1;
+}
+
+/* Make room for fds up to the table's current size (handles are kept by fd number). */
+static int cache_fit(struct fdinfo_cache *c, size_t size)
+{
+	int *grown;
+
+	if (!c->most || size <= c->size || size > LARGEST_CACHED_TABLE)
+		return 0;
+	grown = realloc(c->handles, size * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	for (size_t i = c->size; i < size; i++)
+		grown[i] = -1;
+	c->handles = grown;
+	c->size = size;
+	return 0;
+}
+
+/* Close the handles of fds that are gone, or that no longer read fdinfo (now sockets). */
+static void cache_prune(struct fdinfo_cache *c, const struct fd_snapshot *s)
+{
+	for (size_t i = 0; i < c->size; i++) {
+		const struct fd_entry *e;
+
+		if (c->handles[i] < 0)
+			continue;
+		e = fd_snapshot_find(s, (int)i);
+		if (e && e->has_fdinfo)
+			continue;
+		close(c->handles[i]);
+		c->handles[i] = -1;
+		atomic_fetch_sub(&c->held, 1);
+	}
+}
+
+static long table_size(const struct fd_watcher *w)
+{
+	char path[64], text[2048];
+	const char *line;
+
+	snprintf(path, sizeof(path), "%s/%d/status", w->proc_root, (int)w->pid);
+	if (proc_read_small(AT_FDCWD, path, text, sizeof(text)) < 0)
+		return -1;
+	line = strstr(text, "\nFDSize:");
+	return line ? strtol(line + 8, NULL, 10) : -1;
+}
+
+int fd_watcher_take(struct fd_watcher *w, struct fd_snapshot *out)
+{
+	long size = w->cache.most ? table_size(w) : -1;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (exited(w))
+		return -ESRCH;
+	if (size > 0 && (r = cache_fit(&w->cache, (size_t)size)) < 0)
+		return r;
+	r = fd_snapshot_take_cached(w->proc_root, w->pid, w->flags,
+				    w->cache.size ? &w->cache : NULL, out);
+	if (r == 0)
+		cache_prune(&w->cache, out);
+	return r;
+}
+
+void fd_watcher_free(struct fd_watcher *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->cache.size; i++)
+		if (w->cache.handles[i] >= 0)
+			close(w->cache.handles[i]);
+	free(w->cache.handles);
+	if (w->pidfd >= 0)
+		close(w->pidfd);
+	free(w);
+}
