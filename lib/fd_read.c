@@ -126,13 +126,76 @@ static int read_info(const struct scan_dirs *d, const char *name, struct fd_entr
 
 /* One attempt at reading fd e->fd. Returns a read_result, or -errno for an fd that exists but
  * cannot be read (the caller makes an error row of it), or -ENOMEM. */
+/* Undo a partial read, keeping the fd number. */
+static void entry_reset(struct fd_entry *e)
+{
+	int fd = e->fd;
+
+	fd_entry_release(e);
+	e->fd = fd;
+}
+
+/*
+ * A watcher's refresh of a pipe seen at this number last time: its link is "pipe:[INODE]", so
+ * when its fdinfo (read through the kept handle) shows the same inode, a readlink would say
+ * nothing new. READ_OK or READ_VANISHED when that settled it, 1 when a full read is needed.
+ */
+static int reread_pipe(const struct scan_dirs *d, const struct fd_entry *prev, const char *name,
+		       struct fd_entry *e)
+{
+	int r;
+
+	e->type = FD_PIPE;
+	r = read_info(d, name, e);
+	if (r == -ENOENT)
+		return READ_VANISHED;
+	if (r == 0 && e->info.has_ino && e->info.ino == prev->inode) {
+		e->inode = prev->inode;
+		e->name = strdup(prev->name);
+		return e->name ? READ_OK : -ENOMEM;
+	}
+	entry_reset(e);
+	return 1;
+}
+
+/* The same for a path whose link text has not changed: the same inode in fdinfo means the
+ * same file, so the stat that found its type last time need not be repeated. */
+static int reread_path(const struct scan_dirs *d, const struct fd_entry *prev, const char *name,
+		       struct fd_entry *e)
+{
+	int r;
+
+	e->type = prev->type;
+	r = read_info(d, name, e);
+	if (r == -ENOENT)
+		return READ_VANISHED;
+	if (r == 0 && e->info.has_ino && e->info.ino == prev->inode) {
+		e->inode = prev->inode;
+		e->deleted = prev->deleted;
+		return READ_OK;
+	}
+	fdinfo_release(&e->info);
+	memset(&e->info, 0, sizeof(e->info));
+	e->has_fdinfo = false;
+	return 1;
+}
+
+static bool is_path_type(enum fd_type t)
+{
+	return t == FD_FILE || t == FD_DIR || t == FD_CHR || t == FD_BLK || t == FD_FIFO;
+}
+
 static int read_entry_once(const struct scan_dirs *d, struct fd_entry *e)
 {
+	const struct fd_entry *prev = d->cache && d->previous ? fd_snapshot_find(d->previous, e->fd)
+							      : NULL;
 	char name[16], link[PATH_MAX + 1];
 	ssize_t n;
 	int r;
 
 	snprintf(name, sizeof(name), "%d", e->fd);
+	if (prev && prev->type == FD_PIPE && (r = reread_pipe(d, prev, name, e)) != 1)
+		return r;
 	n = readlinkat(d->fd_dir, name, link, sizeof(link) - 1);
 	if (n < 0)
 		return errno == ENOENT ? READ_VANISHED : -errno;
@@ -141,6 +204,9 @@ static int read_entry_once(const struct scan_dirs *d, struct fd_entry *e)
 	if (!e->name)
 		return -ENOMEM;
 	e->type = fd_type_from_link(link, &e->inode);
+	if (e->type == FD_UNKNOWN && link[0] == '/' && prev && is_path_type(prev->type) &&
+	    strcmp(prev->name, link) == 0 && (r = reread_path(d, prev, name, e)) != 1)
+		return r;
 	if (e->type == FD_UNKNOWN && link[0] == '/') {
 		r = stat_path(d, name, e);
 		if (r < 0)

@@ -108,9 +108,11 @@ static bool has_sockets(const struct fd_snapshot *s)
 }
 
 static int scan(const char *proc_root, int pid_dir, int pidfd, unsigned int flags,
-		struct fdinfo_cache *cache, struct fd_snapshot *s)
+		struct fdinfo_cache *cache, const struct fd_snapshot *previous,
+		struct fd_snapshot *s)
 {
-	struct scan_dirs d = { .pid_dir = pid_dir, .own = { -1, -1, -1, -1 }, .cache = cache };
+	struct scan_dirs d = { .pid_dir = pid_dir, .own = { -1, -1, -1, -1 }, .cache = cache,
+			       .previous = previous };
 	long max_fds = -1;
 	struct sock_job job;
 	bool dumping = false;
@@ -156,11 +158,12 @@ static int scan(const char *proc_root, int pid_dir, int pidfd, unsigned int flag
 int fd_snapshot_take(const char *proc_root, pid_t pid, unsigned int flags,
 		     struct fd_snapshot *out)
 {
-	return fd_snapshot_take_cached(proc_root, pid, flags, NULL, out);
+	return fd_snapshot_take_cached(proc_root, pid, flags, NULL, NULL, out);
 }
 
 int fd_snapshot_take_cached(const char *proc_root, pid_t pid, unsigned int flags,
-			    struct fdinfo_cache *cache, struct fd_snapshot *out)
+			    struct fdinfo_cache *cache, const struct fd_snapshot *previous,
+			    struct fd_snapshot *out)
 {
 	uint64_t start = monotonic_ns();
 	struct timespec now;
@@ -180,7 +183,7 @@ int fd_snapshot_take_cached(const char *proc_root, pid_t pid, unsigned int flags
 		r = errno == ENOENT ? -ESRCH : -errno;
 		goto out_close_pidfd;
 	}
-	r = scan(proc_root, pid_dir, pidfd, flags, cache, out);
+	r = scan(proc_root, pid_dir, pidfd, flags, cache, previous, out);
 	if (r == 0 && pidfd_exited(pidfd))
 		r = -ESRCH;
 	close(pid_dir);

@@ -30,11 +30,13 @@ struct scan_dirs {
 	bool real_proc;   /* /proc itself, not a recorded tree: fd dirs may be seeked by fd number */
 	int own[OWN_FDS]; /* a scan of ourselves leaves out the fds the scan opened */
 	struct fdinfo_cache *cache; /* NULL for a one-off snapshot */
+	const struct fd_snapshot *previous; /* a watcher's last snapshot, or NULL */
 };
 
 /* fd_snapshot_take, with a watcher's cache (or NULL). */
 int fd_snapshot_take_cached(const char *proc_root, pid_t pid, unsigned int flags,
-			    struct fdinfo_cache *cache, struct fd_snapshot *out);
+			    struct fdinfo_cache *cache, const struct fd_snapshot *previous,
+			    struct fd_snapshot *out);
 
 enum read_result { READ_OK, READ_VANISHED };
 

@@ -114,7 +114,8 @@ static long table_size(const struct fd_watcher *w)
 	return line ? strtol(line + 8, NULL, 10) : -1;
 }
 
-int fd_watcher_take(struct fd_watcher *w, struct fd_snapshot *out)
+int fd_watcher_take(struct fd_watcher *w, const struct fd_snapshot *previous,
+		    struct fd_snapshot *out)
 {
 	long size = w->cache.most ? table_size(w) : -1;
 	int r;
@@ -125,7 +126,7 @@ int fd_watcher_take(struct fd_watcher *w, struct fd_snapshot *out)
 	if (size > 0 && (r = cache_fit(&w->cache, (size_t)size)) < 0)
 		return r;
 	r = fd_snapshot_take_cached(w->proc_root, w->pid, w->flags,
-				    w->cache.size ? &w->cache : NULL, out);
+				    w->cache.size ? &w->cache : NULL, previous, out);
 	if (r == 0)
 		cache_prune(&w->cache, out);
 	return r;

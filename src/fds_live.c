@@ -199,7 +199,7 @@ int fds_watch(const struct fds_options *o)
 		fputs("\033[?1049h\033[?25l", stdout); /* alternate screen, hide the cursor */
 	while (w == WAKE_TICK || w == WAKE_RESIZE) {
 		if (w == WAKE_TICK) {
-			r = fd_watcher_take(watcher, cur);
+			r = fd_watcher_take(watcher, prev, cur);
 			if (r == -ESRCH && prev) {
 				w = WAKE_EXITED;
 				break;
@@ -302,7 +302,7 @@ int fds_events(const struct fds_options *o)
 
 	if ((r = fd_watcher_open("/proc", o->pid, 0, &watcher)))
 		return fds_report_error(o->pid, r);
-	if ((r = fd_watcher_take(watcher, prev))) {
+	if ((r = fd_watcher_take(watcher, NULL, prev))) {
 		fd_watcher_free(watcher);
 		return fds_report_error(o->pid, r);
 	}
@@ -314,7 +314,7 @@ int fds_events(const struct fds_options *o)
 	fprintf(stderr, "nic2app fds: watching process %d (%zu fds open) every %gs; Ctrl-C stops\n",
 		(int)o->pid, prev->count, o->interval_s);
 	while ((w = live_wait(&l)) == WAKE_TICK || w == WAKE_RESIZE) {
-		r = fd_watcher_take(watcher, cur);
+		r = fd_watcher_take(watcher, prev, cur);
 		if (r == -ESRCH) {
 			w = WAKE_EXITED;
 			break;

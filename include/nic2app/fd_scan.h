@@ -102,8 +102,11 @@ struct fd_watcher;
 
 int fd_watcher_open(const char *proc_root, pid_t pid, unsigned int flags,
 		    struct fd_watcher **out);
-/* Like fd_snapshot_take; -ESRCH once the process watched has exited. */
-int fd_watcher_take(struct fd_watcher *w, struct fd_snapshot *out);
+/* Like fd_snapshot_take; -ESRCH once the process watched has exited. previous (the last
+ * snapshot, or NULL) lets a pipe or a file whose inode fdinfo still shows at the same fd skip
+ * its readlink or stat. */
+int fd_watcher_take(struct fd_watcher *w, const struct fd_snapshot *previous,
+		    struct fd_snapshot *out);
 void fd_watcher_free(struct fd_watcher *w);
 
 /* The entry for fd in a snapshot (binary search), or NULL. */

@@ -82,6 +82,32 @@ with Fixture("--kinds", "chr") as fx:
             ev.kill()
             ev.wait()
 
+# a pipe replaced by another at the same fd numbers: the events must carry the new inodes
+# (a refresh may skip the readlink of a pipe whose fdinfo shows the same inode as before)
+with Fixture("--kinds", "pipe") as fx:
+    old = {e["fd"]: e["inode"] for e in fx.manifest["fds"]}
+    ev = subprocess.Popen([NIC2APP, "fds", str(fx.pid), "--events", "--json", "--interval", "0.02"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines_of(ev)
+    try:
+        check("watching process" in ev.stderr.readline(), "no start line on stderr")
+        time.sleep(0.1)
+        for fd in old:
+            fx.command(f"close {fd}")
+        new = {e["fd"]: e["inode"] for e in fx.command("open pipe")["fds"]}
+        check(set(new) == set(old), f"the new pipe got fds {sorted(new)}, not {sorted(old)}")
+        latest = dict(old)
+        while latest != new:
+            e = read_json_line(ev)
+            if e["event"] in ("open", "change"):
+                latest[e["fd"]] = e["inode"]
+            elif e["event"] == "close":
+                latest.pop(e["fd"], None)
+        print("events: a pipe replaced at the same fds is reported with its new inodes")
+    finally:
+        ev.kill()
+        ev.wait()
+
 # --watch off a terminal: JSON lines, then the process exits mid-watch
 with Fixture("--kinds", "file,pipe") as fx:
     w = subprocess.Popen([NIC2APP, "fds", str(fx.pid), "--watch", "--json", "--interval", "0.1"],
