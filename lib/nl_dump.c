@@ -137,6 +137,58 @@ out_free:
 	return r;
 }
 
+struct nl_diag_run {
+	const struct nl_diag_family *f;
+	void *ctx;
+};
+
+static int nl_diag_on_message(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[NL_DIAG_ATTR_MAX + 1];
+	const struct nl_diag_run *run = data;
+	const struct nl_diag_family *f = run->f;
+	int r;
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+		return MNL_CB_OK;
+	if (f->attr_max > NL_DIAG_ATTR_MAX) {
+		errno = EINVAL;
+		return MNL_CB_ERROR;
+	}
+	if (mnl_nlmsg_get_payload_len(nlh) < f->hdr_len ||
+	    nl_attrs_parse(nlh, f->hdr_len, tb, f->attr_max) < 0) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	r = f->on_msg(mnl_nlmsg_get_payload(nlh), tb, run->ctx);
+	if (r < 0) {
+		errno = -r;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+static int nl_diag_batch(const void *buf, size_t len, unsigned int seq, unsigned int portid,
+			 void *data)
+{
+	return nl_batch_run(buf, len, seq, portid, nl_diag_on_message, data);
+}
+
+int nl_diag_parse(const void *buf, size_t len, const struct nl_diag_family *f, void *ctx)
+{
+	struct nl_diag_run run = { .f = f, .ctx = ctx };
+
+	return nl_diag_batch(buf, len, 0, 0, &run);
+}
+
+int nl_diag_dump(struct mnl_socket *nl, unsigned int seq, const void *req, size_t req_len,
+		 const struct nl_diag_family *f, void *ctx)
+{
+	struct nl_diag_run run = { .f = f, .ctx = ctx };
+
+	return nl_dump_run(nl, seq, req, req_len, nl_diag_batch, &run);
+}
+
 int nl_attrs_parse(const struct nlmsghdr *nlh, size_t hdr_len, const struct nlattr **tb,
 		   unsigned int max)
 {

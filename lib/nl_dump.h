@@ -44,6 +44,29 @@ struct mnl_socket *nl_diag_open(void);
 int nl_dump_run(struct mnl_socket *nl, unsigned int seq, const void *req, size_t req_len,
 		nl_batch_fn fn, void *ctx);
 
+/* The most attributes a family may ask nl_diag_parse() and nl_diag_dump() for. */
+#define NL_DIAG_ATTR_MAX 31
+
+/* One SOCK_DIAG_BY_FAMILY reply: msg is the family's header (hdr_len bytes, checked), tb its
+ * attributes by type (NULL when absent). 0, or -errno to stop the dump. */
+typedef int (*nl_diag_msg_fn)(const void *msg, const struct nlattr *const *tb, void *ctx);
+
+/* What a family's replies look like and what to do with each. */
+struct nl_diag_family {
+	size_t hdr_len;          /* sizeof its *_diag_msg */
+	unsigned int attr_max;   /* its *_DIAG_MAX, at most NL_DIAG_ATTR_MAX */
+	nl_diag_msg_fn on_msg;
+};
+
+/* Run f->on_msg(msg, tb, ctx) over every SOCK_DIAG_BY_FAMILY message of one recorded buffer
+ * (other messages are skipped). As nl_batch_run(); a message too short for the family's
+ * header, or with broken attributes, is -EBADMSG. */
+int nl_diag_parse(const void *buf, size_t len, const struct nl_diag_family *f, void *ctx);
+
+/* nl_dump_run() with the request req, handing every reply to f->on_msg as nl_diag_parse(). */
+int nl_diag_dump(struct mnl_socket *nl, unsigned int seq, const void *req, size_t req_len,
+		 const struct nl_diag_family *f, void *ctx);
+
 /* Fill tb[0..max] with the attributes after a family header of hdr_len bytes (types above max
  * are ignored: newer kernels may add some). 0 or -EBADMSG. */
 int nl_attrs_parse(const struct nlmsghdr *nlh, size_t hdr_len, const struct nlattr **tb,

@@ -97,6 +97,34 @@ static bool header_starts_with(const char **pos, const char *const *words, size_
 	return true;
 }
 
+/* Turns one row of a table into d; false for a row that does not parse (it is skipped). */
+typedef bool (*proc_row_fn)(const char *line, void *ctx, struct sock_desc *d);
+
+/* The loop every table shares: check that the header starts with header[0..nheader-1], then
+ * add each row parse_row accepts to t. Rows added, -EBADMSG for another header, or -errno. */
+static int proc_table_parse(const char *buf, const char *const *header, size_t nheader,
+			    proc_row_fn parse_row, void *ctx, struct sock_table *t)
+{
+	char line[PROC_LINE_MAX];
+	struct sock_desc d;
+	int rows = 0, r;
+
+	if (!header_starts_with(&buf, header, nheader))
+		return -EBADMSG;
+	while ((r = next_line(&buf, line, sizeof(line))) != 0) {
+		if (r < 0 || !parse_row(line, ctx, &d))
+			continue;
+		r = sock_table_add(t, &d);
+		if (r < 0)
+			return r;
+		rows++;
+	}
+	return rows;
+}
+
+#define PROC_TABLE_PARSE(buf, header, parse_row, ctx, t) \
+	proc_table_parse(buf, header, sizeof(header) / sizeof(header[0]), parse_row, ctx, t)
+
 /* /proc/net prints an address as 32-bit words in hex, each in the host's byte order. */
 static bool parse_hex_addr(const char *hex, int family, struct in6_addr *a)
 {
@@ -151,26 +179,30 @@ static int inet_protocol_of(const char *proto)
 	return IPPROTO_RAW;
 }
 
+/* What an inet row needs besides its text: the table's family and protocol. */
+struct inet_table {
+	int family;
+	int protocol;
+	const char *proto;
+};
+
+static bool parse_inet_desc(const char *line, void *ctx, struct sock_desc *d)
+{
+	const struct inet_table *it = ctx;
+	struct inet_sock s;
+
+	if (!parse_inet_row(line, it->family, it->protocol, &s))
+		return false;
+	sock_desc_from_inet(&s, it->proto, d);
+	return true;
+}
+
 int proc_net_inet_parse(const char *buf, int family, const char *proto, struct sock_table *t)
 {
 	static const char *const header[] = { "sl", "local_address" };
-	int protocol = inet_protocol_of(proto), rows = 0, r;
-	char line[PROC_LINE_MAX];
-	struct sock_desc d;
-	struct inet_sock s;
+	struct inet_table it = { family, inet_protocol_of(proto), proto };
 
-	if (!header_starts_with(&buf, header, 2))
-		return -EBADMSG;
-	while ((r = next_line(&buf, line, sizeof(line))) != 0) {
-		if (r < 0 || !parse_inet_row(line, family, protocol, &s))
-			continue;
-		sock_desc_from_inet(&s, proto, &d);
-		r = sock_table_add(t, &d);
-		if (r < 0)
-			return r;
-		rows++;
-	}
-	return rows;
+	return PROC_TABLE_PARSE(buf, header, parse_inet_desc, &it, t);
 }
 
 /* /proc/net/unix shows SS_* socket states (1 unconnected, 2 connecting, 3 connected,
@@ -193,12 +225,13 @@ static const char *unix_proc_state(unsigned int flags, unsigned int st)
 	return "";
 }
 
-static bool parse_unix_row(const char *line, struct sock_desc *d)
+static bool parse_unix_row(const char *line, void *ctx, struct sock_desc *d)
 {
 	unsigned int flags, type, st;
 	unsigned long inode;
 	int end = -1;
 
+	(void)ctx;
 	if (sscanf(line, "%*[0-9a-fA-F]: %*x %*x %x %x %x %lu%n", &flags, &type, &st, &inode,
 		   &end) != 4 || end < 0 || inode > UINT32_MAX)
 		return false;
@@ -218,30 +251,18 @@ static bool parse_unix_row(const char *line, struct sock_desc *d)
 int proc_net_unix_parse(const char *buf, struct sock_table *t)
 {
 	static const char *const header[] = { "Num", "RefCount", "Protocol", "Flags" };
-	char line[PROC_LINE_MAX];
-	struct sock_desc d;
-	int rows = 0, r;
 
-	if (!header_starts_with(&buf, header, 4))
-		return -EBADMSG;
-	while ((r = next_line(&buf, line, sizeof(line))) != 0) {
-		if (r < 0 || !parse_unix_row(line, &d))
-			continue;
-		r = sock_table_add(t, &d);
-		if (r < 0)
-			return r;
-		rows++;
-	}
-	return rows;
+	return PROC_TABLE_PARSE(buf, header, parse_unix_row, NULL, t);
 }
 
-static bool parse_netlink_row(const char *line, struct sock_desc *d)
+static bool parse_netlink_row(const char *line, void *ctx, struct sock_desc *d)
 {
 	unsigned int portid;
 	unsigned long inode;
 	int protocol, rmem, wmem;
 	char name[sizeof(((struct sock_desc *)0)->proto)];
 
+	(void)ctx;
 	if (sscanf(line, "%*x %d %u %*x %d %d %*d %*d %*u %lu", &protocol, &portid, &rmem, &wmem,
 		   &inode) != 5 || inode > UINT32_MAX)
 		return false;
@@ -262,25 +283,14 @@ static bool parse_netlink_row(const char *line, struct sock_desc *d)
 int proc_net_netlink_parse(const char *buf, struct sock_table *t)
 {
 	static const char *const header[] = { "sk", "Eth", "Pid" };
-	char line[PROC_LINE_MAX];
-	struct sock_desc d;
-	int rows = 0, r;
 
-	if (!header_starts_with(&buf, header, 3))
-		return -EBADMSG;
-	while ((r = next_line(&buf, line, sizeof(line))) != 0) {
-		if (r < 0 || !parse_netlink_row(line, &d))
-			continue;
-		r = sock_table_add(t, &d);
-		if (r < 0)
-			return r;
-		rows++;
-	}
-	return rows;
+	return PROC_TABLE_PARSE(buf, header, parse_netlink_row, NULL, t);
 }
 
-static bool parse_packet_row(const char *line, int ifname_fd, struct sock_desc *d)
+/* ctx: the int ifname_fd, as sock_ifname() */
+static bool parse_packet_row(const char *line, void *ctx, struct sock_desc *d)
 {
+	int ifname_fd = *(const int *)ctx;
 	unsigned int ethertype, rmem;
 	unsigned long inode;
 	int type, ifindex;
@@ -302,21 +312,8 @@ static bool parse_packet_row(const char *line, int ifname_fd, struct sock_desc *
 int proc_net_packet_parse_ifnames(const char *buf, int ifname_fd, struct sock_table *t)
 {
 	static const char *const header[] = { "sk", "RefCnt", "Type", "Proto" };
-	char line[PROC_LINE_MAX];
-	struct sock_desc d;
-	int rows = 0, r;
 
-	if (!header_starts_with(&buf, header, 4))
-		return -EBADMSG;
-	while ((r = next_line(&buf, line, sizeof(line))) != 0) {
-		if (r < 0 || !parse_packet_row(line, ifname_fd, &d))
-			continue;
-		r = sock_table_add(t, &d);
-		if (r < 0)
-			return r;
-		rows++;
-	}
-	return rows;
+	return PROC_TABLE_PARSE(buf, header, parse_packet_row, &ifname_fd, t);
 }
 
 int proc_net_packet_parse(const char *buf, struct sock_table *t)

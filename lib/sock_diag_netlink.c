@@ -3,7 +3,6 @@
  * sock_diag_netlink: AF_NETLINK sockets into a sock_table from netlink_diag dumps (every
  * netlink protocol at once), and the names of the netlink protocols.
  */
-#include <errno.h>
 #include <linux/netlink.h>
 #include <linux/netlink_diag.h>
 #include <linux/sock_diag.h>
@@ -71,44 +70,30 @@ static void netlink_desc(const struct netlink_diag_msg *m, struct sock_desc *d)
 	}
 }
 
-static int netlink_on_message(const struct nlmsghdr *nlh, void *data)
+/* One netlink_diag reply into the table ctx. */
+static int netlink_add(const void *msg, const struct nlattr *const *tb, void *ctx)
 {
-	const struct nlattr *tb[NETLINK_DIAG_MAX + 1];
-	const struct netlink_diag_msg *m;
-	struct sock_table *t = data;
 	struct sock_desc d;
-	int r;
 
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
-		return MNL_CB_OK;
-	m = mnl_nlmsg_get_payload(nlh);
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*m) ||
-	    nl_attrs_parse(nlh, sizeof(*m), tb, NETLINK_DIAG_MAX) < 0) {
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	netlink_desc(m, &d);
+	netlink_desc(msg, &d);
 	/* bytes in the receive and send buffers, as ss shows for Recv-Q and Send-Q */
 	if (nl_attr_u32_at(tb[NETLINK_DIAG_MEMINFO], SK_MEMINFO_RMEM_ALLOC, &d.recv_q) &&
 	    nl_attr_u32_at(tb[NETLINK_DIAG_MEMINFO], SK_MEMINFO_WMEM_ALLOC, &d.send_q))
 		d.has_queues = true;
-	r = sock_table_add(t, &d);
-	if (r < 0) {
-		errno = -r;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
+	return sock_table_add(ctx, &d);
 }
 
-static int netlink_batch(const void *buf, size_t len, unsigned int seq, unsigned int portid,
-			 void *t)
-{
-	return nl_batch_run(buf, len, seq, portid, netlink_on_message, t);
-}
+_Static_assert(NETLINK_DIAG_MAX <= NL_DIAG_ATTR_MAX,
+	       "netlink_diag has more attributes than nl_dump takes");
+static const struct nl_diag_family netlink_family = {
+	.hdr_len = sizeof(struct netlink_diag_msg),
+	.attr_max = NETLINK_DIAG_MAX,
+	.on_msg = netlink_add,
+};
 
 int netlink_diag_parse(const void *buf, size_t len, struct sock_table *t)
 {
-	return netlink_batch(buf, len, 0, 0, t);
+	return nl_diag_parse(buf, len, &netlink_family, t);
 }
 
 int sock_diag_netlink_dump(struct mnl_socket *nl, unsigned int seq, struct sock_table *t)
@@ -119,5 +104,5 @@ int sock_diag_netlink_dump(struct mnl_socket *nl, unsigned int seq, struct sock_
 	req.sdiag_family = AF_NETLINK;
 	req.sdiag_protocol = NDIAG_PROTO_ALL;
 	req.ndiag_show = NDIAG_SHOW_MEMINFO;
-	return nl_dump_run(nl, seq, &req, sizeof(req), netlink_batch, t);
+	return nl_diag_dump(nl, seq, &req, sizeof(req), &netlink_family, t);
 }

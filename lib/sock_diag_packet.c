@@ -4,7 +4,6 @@
  * type, the ethertype it receives and the interface it is bound to, named in the namespace
  * the socket lives in.
  */
-#include <errno.h>
 #include <linux/packet_diag.h>
 #include <linux/sock_diag.h>
 #include <net/if.h>
@@ -52,23 +51,14 @@ struct packet_ctx {
 	int ifname_fd;
 };
 
-static int packet_on_message(const struct nlmsghdr *nlh, void *data)
+/* One packet_diag reply into the table of the packet_ctx ctx. */
+static int packet_add(const void *msg, const struct nlattr *const *tb, void *ctx)
 {
-	const struct nlattr *tb[PACKET_DIAG_MAX + 1];
-	const struct packet_diag_msg *m;
-	struct packet_ctx *c = data;
+	const struct packet_diag_msg *m = msg;
+	const struct packet_ctx *c = ctx;
 	struct packet_diag_info info;
 	struct sock_desc d;
-	int r;
 
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
-		return MNL_CB_OK;
-	m = mnl_nlmsg_get_payload(nlh);
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*m) ||
-	    nl_attrs_parse(nlh, sizeof(*m), tb, PACKET_DIAG_MAX) < 0) {
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
 	memset(&d, 0, sizeof(d));
 	memset(&info, 0, sizeof(info));
 	d.inode = m->pdiag_ino;
@@ -81,25 +71,22 @@ static int packet_on_message(const struct nlmsghdr *nlh, void *data)
 	/* packets wait in the receive queue only; ss shows Send-Q 0 */
 	if (nl_attr_u32_at(tb[PACKET_DIAG_MEMINFO], SK_MEMINFO_RMEM_ALLOC, &d.recv_q))
 		d.has_queues = true;
-	r = sock_table_add(c->t, &d);
-	if (r < 0) {
-		errno = -r;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
+	return sock_table_add(c->t, &d);
 }
 
-static int packet_batch(const void *buf, size_t len, unsigned int seq, unsigned int portid,
-			void *ctx)
-{
-	return nl_batch_run(buf, len, seq, portid, packet_on_message, ctx);
-}
+_Static_assert(PACKET_DIAG_MAX <= NL_DIAG_ATTR_MAX,
+	       "packet_diag has more attributes than nl_dump takes");
+static const struct nl_diag_family packet_family = {
+	.hdr_len = sizeof(struct packet_diag_msg),
+	.attr_max = PACKET_DIAG_MAX,
+	.on_msg = packet_add,
+};
 
 int packet_diag_parse_ifnames(const void *buf, size_t len, int ifname_fd, struct sock_table *t)
 {
 	struct packet_ctx c = { .t = t, .ifname_fd = ifname_fd };
 
-	return packet_batch(buf, len, 0, 0, &c);
+	return nl_diag_parse(buf, len, &packet_family, &c);
 }
 
 int packet_diag_parse(const void *buf, size_t len, struct sock_table *t)
@@ -116,5 +103,5 @@ int sock_diag_packet_dump(struct mnl_socket *nl, unsigned int seq, int ifname_fd
 	memset(&req, 0, sizeof(req));
 	req.sdiag_family = AF_PACKET;
 	req.pdiag_show = PACKET_SHOW_INFO | PACKET_SHOW_MEMINFO;
-	return nl_dump_run(nl, seq, &req, sizeof(req), packet_batch, &c);
+	return nl_diag_dump(nl, seq, &req, sizeof(req), &packet_family, &c);
 }

@@ -3,8 +3,6 @@
  * sock_diag_unix: AF_UNIX sockets into a sock_table from unix_diag dumps: the bound name (path
  * or abstract), the peer's inode and the queue lengths of every unix socket of the namespace.
  */
-#include <errno.h>
-#include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,23 +28,13 @@ static void unix_name_format(const char *name, size_t len, char *buf, size_t siz
 	buf[n] = '\0';
 }
 
-static int unix_on_message(const struct nlmsghdr *nlh, void *data)
+/* One unix_diag reply into the table ctx. */
+static int unix_add(const void *msg, const struct nlattr *const *tb, void *ctx)
 {
-	const struct nlattr *tb[UNIX_DIAG_MAX + 1];
-	const struct unix_diag_msg *m;
-	struct sock_table *t = data;
+	const struct unix_diag_msg *m = msg;
 	struct unix_diag_rqlen q;
 	struct sock_desc d;
-	int r;
 
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
-		return MNL_CB_OK;
-	m = mnl_nlmsg_get_payload(nlh);
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*m) ||
-	    nl_attrs_parse(nlh, sizeof(*m), tb, UNIX_DIAG_MAX) < 0) {
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
 	memset(&d, 0, sizeof(d));
 	d.inode = m->udiag_ino;
 	d.family = AF_UNIX;
@@ -64,23 +52,20 @@ static int unix_on_message(const struct nlmsghdr *nlh, void *data)
 		d.recv_q = q.udiag_rqueue;
 		d.send_q = q.udiag_wqueue;
 	}
-	r = sock_table_add(t, &d);
-	if (r < 0) {
-		errno = -r;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
+	return sock_table_add(ctx, &d);
 }
 
-static int unix_batch(const void *buf, size_t len, unsigned int seq, unsigned int portid,
-		      void *t)
-{
-	return nl_batch_run(buf, len, seq, portid, unix_on_message, t);
-}
+_Static_assert(UNIX_DIAG_MAX <= NL_DIAG_ATTR_MAX,
+	       "unix_diag has more attributes than nl_dump takes");
+static const struct nl_diag_family unix_family = {
+	.hdr_len = sizeof(struct unix_diag_msg),
+	.attr_max = UNIX_DIAG_MAX,
+	.on_msg = unix_add,
+};
 
 int unix_diag_parse(const void *buf, size_t len, struct sock_table *t)
 {
-	return unix_batch(buf, len, 0, 0, t);
+	return nl_diag_parse(buf, len, &unix_family, t);
 }
 
 int sock_diag_unix_dump(struct mnl_socket *nl, unsigned int seq, struct sock_table *t)
@@ -91,5 +76,5 @@ int sock_diag_unix_dump(struct mnl_socket *nl, unsigned int seq, struct sock_tab
 	req.sdiag_family = AF_UNIX;
 	req.udiag_states = ~0u;
 	req.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN;
-	return nl_dump_run(nl, seq, &req, sizeof(req), unix_batch, t);
+	return nl_diag_dump(nl, seq, &req, sizeof(req), &unix_family, t);
 }
