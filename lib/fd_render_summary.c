@@ -65,7 +65,9 @@ void fd_summary_render(struct strbuf *sb, const struct fd_snapshot *s, fd_type_m
 			socket_breakdown(sb, s);
 		first = false;
 	}
-	strbuf_adds(sb, first ? " no fds\n" : "\n");
+	if (first)
+		strbuf_adds(sb, mask == FD_TYPES_ALL ? " no fds" : " no fds of the types asked for");
+	strbuf_addc(sb, '\n');
 
 	colour_add(sb, colour, COLOUR_BOLD, "headroom:");
 	strbuf_addf(sb, " %zu fds open; soft limit ", s->count);

@@ -69,18 +69,44 @@ static int parse_interval(const char *word, double *out)
 	return 0;
 }
 
+/* State Z in /proc/PID/stat: exited, waiting for its parent's wait(). */
+static bool is_zombie(pid_t pid)
+{
+	char path[64], text[512], *paren;
+	FILE *f;
+	bool zombie = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (fgets(text, sizeof(text), f) && (paren = strrchr(text, ')')))
+		zombie = paren[1] == ' ' && paren[2] == 'Z';
+	fclose(f);
+	return zombie;
+}
+
 int fds_report_error(pid_t pid, int err)
 {
 	char path[64];
 	struct stat st;
 
 	if (err == -ESRCH) {
-		cli_error("process %d does not exist (or exited during the scan)", (int)pid);
+		if (is_zombie(pid))
+			cli_error("process %d has exited: a zombie, not yet reaped by its parent, holds no fds",
+				  (int)pid);
+		else
+			cli_error("process %d does not exist (or exited during the scan)", (int)pid);
 		return EXIT_RUNTIME;
 	}
 	if (err == -EACCES || err == -EPERM) {
 		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-		if (stat(path, &st) == 0)
+		if (geteuid() == 0)
+			cli_error("the kernel refuses to show the fds of process %d even to root (a process "
+				  "that made itself non-dumpable, a security module, or another user "
+				  "namespace); other processes still work",
+				  (int)pid);
+		else if (stat(path, &st) == 0)
 			cli_error("cannot read the fds of process %d (uid %u) as uid %u: another user's "
 				  "/proc/%d/fd needs root or CAP_SYS_PTRACE; your own processes and "
 				  "'nic2app fds self' still work",

@@ -64,4 +64,15 @@ gone = subprocess.Popen(["true"])
 gone.wait()
 r = nic2app("fds", str(gone.pid))
 check(r.returncode == 1 and b"does not exist" in r.stderr, f"fds of a reaped pid: {r.returncode} {r.stderr!r}")
+# an exited child not yet reaped (a zombie) holds no fds: said so, exit 1
+import time
+zombie = subprocess.Popen(["true"])
+for _ in range(200):
+    with open(f"/proc/{zombie.pid}/stat") as f:
+        if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+            break
+    time.sleep(0.01)
+r = nic2app("fds", str(zombie.pid))
+zombie.wait()
+check(r.returncode == 1 and b"zombie" in r.stderr, f"fds of a zombie: {r.returncode} {r.stderr!r}")
 print("ok")
