@@ -30,6 +30,11 @@ static int strbuf_grow(struct strbuf *sb, size_t extra)
 	return 0;
 }
 
+int strbuf_reserve(struct strbuf *sb, size_t extra)
+{
+	return strbuf_grow(sb, extra);
+}
+
 void strbuf_add(struct strbuf *sb, const void *data, size_t len)
 {
 	if (strbuf_grow(sb, len))

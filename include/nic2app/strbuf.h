@@ -15,6 +15,8 @@ struct strbuf {
 
 #define STRBUF_INIT { 0 }
 
+/* Make room for extra more bytes at once (a big document grows without copies). */
+int strbuf_reserve(struct strbuf *sb, size_t extra);
 void strbuf_add(struct strbuf *sb, const void *data, size_t len);
 void strbuf_adds(struct strbuf *sb, const char *s);
 void strbuf_addc(struct strbuf *sb, char c);
