@@ -203,6 +203,8 @@ static int gather(struct collect *col, struct fd_snapshot *s)
 	if (!s->fds)
 		return -ENOMEM;
 	for (size_t i = 0; i < col->nchunks; i++) {
+		if (!col->chunks[i].count)
+			continue; /* an empty chunk may have no array at all */
 		memcpy(s->fds + at, col->chunks[i].entries,
 		       col->chunks[i].count * sizeof(*s->fds));
 		at += col->chunks[i].count;
