@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tracefs: a private tracing instance (Documentation/trace/ftrace.rst, "Instances"): its own
+ * ring buffer, clock and enabled events, so nic2app never touches the system's own tracing
+ * setup. Everything it turns on is turned off and removed by tracefs_close(); instances left
+ * by a nic2app that died are removed the next time one is opened. Needs root.
+ */
+#ifndef NIC2APP_TRACEFS_H
+#define NIC2APP_TRACEFS_H
+
+#include <limits.h>
+#include <sys/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define TRACEFS_PREFIX "nic2app-"
+
+struct tracefs {
+	char root[256];           /* where tracefs is mounted */
+	char instance[PATH_MAX];  /* root/instances/nic2app-PID */
+	bool mounted_here;        /* tracefs was not mounted: we did, and unmount it on close */
+	bool created;
+};
+
+/* Find (or mount at /sys/kernel/tracing) tracefs, remove instances of dead nic2app
+ * processes, and create instances/nic2app-PID. -EPERM without root, -ENODEV without
+ * tracefs. */
+int tracefs_open(struct tracefs *t);
+
+/* Write text to a file of the instance ("trace_clock", "tracing_on", "buffer_size_kb"). */
+int tracefs_write(const struct tracefs *t, const char *file, const char *text);
+/* Read a file of the instance into buf (NUL-terminated); the length or -errno. */
+ssize_t tracefs_read(const struct tracefs *t, const char *file, char *buf, size_t size);
+
+/* Enable "system/event" (e.g. "net/net_dev_queue") in the instance, with a filter
+ * expression ("common_pid == 123") or NULL. -ENOENT when the kernel has no such event. */
+int tracefs_enable_event(const struct tracefs *t, const char *event, const char *filter);
+
+/* Stop tracing, disable every event of the instance, remove it, unmount if we mounted.
+ * Safe to call twice. Returns the first error. */
+int tracefs_close(struct tracefs *t);
+
+/* Remove instances/nic2app-PID directories whose process no longer exists, under root.
+ * Returns how many were removed, or -errno. */
+int tracefs_sweep_stale(const char *root);
+
+#endif
