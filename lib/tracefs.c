@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mntent.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "nic2app/proc_pid.h"
+#include "nic2app/trace_raw.h"
 #include "nic2app/tracefs.h"
 
 #define DEFAULT_MOUNT "/sys/kernel/tracing"
@@ -158,6 +160,63 @@ int tracefs_enable_event(const struct tracefs *t, const char *event, const char 
 	}
 	snprintf(file, sizeof(file), "events/%s/enable", event);
 	return tracefs_write(t, file, "1");
+}
+
+int tracefs_event_format(const struct tracefs *t, const char *event, struct trace_format *out)
+{
+	char file[PATH_MAX], text[16384];
+	ssize_t n;
+
+	snprintf(file, sizeof(file), "events/%s/format", event);
+	n = tracefs_read(t, file, text, sizeof(text));
+	if (n < 0)
+		return (int)n;
+	return trace_format_parse(text, out);
+}
+
+/* The pages of one CPU's buffer, until it is empty. */
+static int read_cpu(const char *path, int (*fn)(const struct trace_record *r, void *ctx),
+		    void *ctx, size_t *missed)
+{
+	unsigned char page[4096];
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), r = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	while (r == 0 && (n = read(fd, page, sizeof(page))) > 0) {
+		bool lost = false;
+
+		r = trace_page_walk(page, (size_t)n, fn, ctx, &lost);
+		if (lost && missed)
+			(*missed)++;
+	}
+	if (r == 0 && n < 0 && errno != EAGAIN)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+int tracefs_read_records(const struct tracefs *t,
+			 int (*fn)(const struct trace_record *r, void *ctx), void *ctx,
+			 size_t *missed)
+{
+	char dir[PATH_MAX + 16], path[PATH_MAX * 2];
+	struct dirent *d;
+	int r = 0;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "%s/per_cpu", t->instance);
+	if (!(dp = opendir(dir)))
+		return -errno;
+	while (r == 0 && (d = readdir(dp))) {
+		if (strncmp(d->d_name, "cpu", 3) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/trace_pipe_raw", dir, d->d_name);
+		r = read_cpu(path, fn, ctx, missed);
+	}
+	closedir(dp);
+	return r;
 }
 
 int tracefs_close(struct tracefs *t)

@@ -36,6 +36,20 @@ ssize_t tracefs_read(const struct tracefs *t, const char *file, char *buf, size_
  * expression ("common_pid == 123") or NULL. -ENOENT when the kernel has no such event. */
 int tracefs_enable_event(const struct tracefs *t, const char *event, const char *filter);
 
+struct trace_format;
+struct trace_record;
+
+/* The format of "system/event" as this kernel lays it out (see trace_raw.h). */
+int tracefs_event_format(const struct tracefs *t, const char *event, struct trace_format *out);
+
+/* Every record in the instance's buffers, CPU by CPU (each CPU's in time order), read from
+ * per_cpu/cpuN/trace_pipe_raw without blocking; reading consumes them. *missed counts pages
+ * after which the kernel had lost events (the buffer was full). Returns 0 or -errno, or
+ * fn's non-zero return. Stop tracing first (tracing_on 0) to read a complete picture. */
+int tracefs_read_records(const struct tracefs *t,
+			 int (*fn)(const struct trace_record *r, void *ctx), void *ctx,
+			 size_t *missed);
+
 /* Stop tracing, disable every event of the instance, remove it, unmount if we mounted.
  * Safe to call twice. Returns the first error. */
 int tracefs_close(struct tracefs *t);

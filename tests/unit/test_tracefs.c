@@ -20,7 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "nic2app/trace_raw.h"
 #include "nic2app/tracefs.h"
+#include <time.h>
 
 /* What a test opened, so teardown undoes it even when an assertion ends the test early. */
 static struct tracefs opened;
@@ -88,10 +90,44 @@ static void send_loopback_datagram(void)
 	close(tx);
 }
 
+struct queued {
+	const struct trace_format *format;
+	uint64_t after_ns, before_ns; /* the datagram was sent between these */
+	int ours, in_window;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int count_queued(const struct trace_record *r, void *ctx)
+{
+	struct queued *q = ctx;
+	char dev[16];
+
+	if (r->type != q->format->id)
+		return 0;
+	assert_int_equal(trace_field_str(trace_format_field(q->format, "name"), r, dev, sizeof(dev)), 0);
+	if (strcmp(dev, "lo") == 0 &&
+	    (pid_t)trace_field_u64(trace_format_field(q->format, "common_pid"), r) == getpid()) {
+		q->ours++;
+		/* trace_clock mono: the record's time is a CLOCK_MONOTONIC reading */
+		q->in_window += r->ts_ns >= q->after_ns && r->ts_ns <= q->before_ns;
+	}
+	return 0;
+}
+
 static void test_instance_lifecycle(void **state)
 {
 	struct tracefs *tp = &opened, t;
 	char buf[65536], filter[64], root[256], instance[PATH_MAX];
+	struct trace_format format;
+	struct queued q = { 0 };
+	size_t missed = 0;
 	bool we_mounted;
 
 	(void)state;
@@ -109,10 +145,19 @@ static void test_instance_lifecycle(void **state)
 	assert_int_equal(tracefs_enable_event(&t, "net/net_dev_queue", filter), 0);
 	assert_int_equal(tracefs_enable_event(&t, "net/no_such_event", NULL), -ENOENT);
 	assert_int_equal(tracefs_write(&t, "tracing_on", "1"), 0);
+	q.after_ns = mono_ns();
 	send_loopback_datagram();
+	q.before_ns = mono_ns();
 	assert_int_equal(tracefs_write(&t, "tracing_on", "0"), 0);
 	assert_true(tracefs_read(&t, "trace", buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(buf, "net_dev_queue: dev=lo"));
+	/* the same event in binary, in nanoseconds, between our own clock readings */
+	assert_int_equal(tracefs_event_format(&t, "net/net_dev_queue", &format), 0);
+	q.format = &format;
+	assert_int_equal(tracefs_read_records(&t, count_queued, &q, &missed), 0);
+	assert_int_equal(missed, 0);
+	assert_int_equal(q.ours, 1);
+	assert_int_equal(q.in_window, 1);
 	assert_int_equal(tracefs_close(tp), 0);
 	assert_int_equal(tracefs_close(tp), 0); /* twice is harmless */
 	assert_false(exists(instance));
