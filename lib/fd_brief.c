@@ -9,29 +9,19 @@
 #include <unistd.h>
 
 #include "nic2app/fd_brief.h"
+#include "nic2app/fd_scan.h"
 
 const char *fd_kind_from_mode(mode_t mode, const char *target)
 {
-	switch (mode & S_IFMT) {
-	case S_IFREG:
-		return "file";
-	case S_IFDIR:
-		return "dir";
-	case S_IFCHR:
-		return "chr";
-	case S_IFBLK:
-		return "blk";
-	case S_IFSOCK:
-		return "socket";
-	case S_IFIFO:
-		/* an anonymous pipe shows as "pipe:[inode]"; a named FIFO shows its path */
-		return strncmp(target, "pipe:[", 6) == 0 ? "pipe" : "fifo";
-	case 0:
-		/* anon inodes (eventfd, epoll, ...) have no file type bits */
-		return strncmp(target, "anon_inode:", 11) == 0 ? "anon" : "unknown";
-	default:
-		return "unknown";
-	}
+	enum fd_type t = fd_type_from_mode(mode);
+
+	/* an anonymous pipe shows as "pipe:[inode]"; a named FIFO shows its path */
+	if (t == FD_FIFO && strncmp(target, "pipe:[", 6) == 0)
+		t = FD_PIPE;
+	/* anon inodes (eventfd, epoll, ...) have no file type bits */
+	else if ((mode & S_IFMT) == 0 && strncmp(target, "anon_inode:", 11) == 0)
+		t = FD_ANON;
+	return fd_type_name(t);
 }
 
 int fd_brief_read(int fd, struct fd_brief *out)

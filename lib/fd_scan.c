@@ -91,9 +91,10 @@ static long fd_table_size(int pid_dir)
 {
 	char text[2048];
 	const char *line;
+	ssize_t n = proc_read_small(pid_dir, "status", text, sizeof(text));
 
-	if (proc_read_small(pid_dir, "status", text, sizeof(text)) < 0 &&
-	    proc_read_small(pid_dir, "status", text, sizeof(text)) != -EFBIG)
+	/* FDSize comes early: a status cut at the buffer's end still has it */
+	if (n < 0 && n != -EFBIG)
 		return -1;
 	line = strstr(text, "\nFDSize:");
 	return line ? strtol(line + 8, NULL, 10) : -1;
@@ -123,6 +124,8 @@ static int scan(const char *proc_root, int pid_dir, int pidfd, unsigned int flag
 	d.real_proc = strcmp(proc_root, "/proc") == 0;
 	if (d.real_proc) {
 		max_fds = fd_table_size(pid_dir);
+		if (cache && max_fds > 0 && (r = fdinfo_cache_fit(cache, (size_t)max_fds)) < 0)
+			goto out_close;
 		if (s->pid == getpid()) {
 			int own[OWN_FDS] = { pid_dir, pidfd, d.fd_dir, d.info_dir };
 
@@ -148,6 +151,7 @@ static int scan(const char *proc_root, int pid_dir, int pidfd, unsigned int flag
 		r = r ? r : resolved;
 		sock_job_release(&job);
 	}
+out_close:
 	close(d.fd_dir);
 	close(d.info_dir);
 	if (r == 0)

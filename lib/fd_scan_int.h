@@ -23,6 +23,10 @@ struct fdinfo_cache {
 	size_t most;        /* to stay well inside our own RLIMIT_NOFILE */
 };
 
+/* Make room for handles of fds below size (the fd table's size); none beyond a 4 MB array. */
+int fdinfo_cache_fit(struct fdinfo_cache *c, size_t size);
+#define LARGEST_CACHED_TABLE (1 << 20)
+
 struct scan_dirs {
 	int pid_dir;      /* /proc/PID */
 	int fd_dir;       /* /proc/PID/fd */

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* fd_watcher: repeated snapshots of one process, keeping its fdinfo files open in between. */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -11,10 +9,7 @@
 #include <unistd.h>
 
 #include "fd_scan_int.h"
-#include "nic2app/proc_pid.h"
 
-/* No cache for fd tables larger than this (a 4 MB array of handles). */
-#define LARGEST_CACHED_TABLE (1 << 20)
 
 struct fd_watcher {
 	const char *proc_root;
@@ -69,7 +64,7 @@ static bool exited(const struct fd_watcher *w)
 }
 
 /* Make room for fds up to the table's current size (handles are kept by fd number). */
-static int cache_fit(struct fdinfo_cache *c, size_t size)
+int fdinfo_cache_fit(struct fdinfo_cache *c, size_t size)
 {
 	int *grown;
 
@@ -102,31 +97,17 @@ static void cache_prune(struct fdinfo_cache *c, const struct fd_snapshot *s)
 	}
 }
 
-static long table_size(const struct fd_watcher *w)
-{
-	char path[64], text[2048];
-	const char *line;
-
-	snprintf(path, sizeof(path), "%s/%d/status", w->proc_root, (int)w->pid);
-	if (proc_read_small(AT_FDCWD, path, text, sizeof(text)) < 0)
-		return -1;
-	line = strstr(text, "\nFDSize:");
-	return line ? strtol(line + 8, NULL, 10) : -1;
-}
-
 int fd_watcher_take(struct fd_watcher *w, const struct fd_snapshot *previous,
 		    struct fd_snapshot *out)
 {
-	long size = w->cache.most ? table_size(w) : -1;
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	if (exited(w))
 		return -ESRCH;
-	if (size > 0 && (r = cache_fit(&w->cache, (size_t)size)) < 0)
-		return r;
+	/* the scan sizes the cache to the fd table it reads */
 	r = fd_snapshot_take_cached(w->proc_root, w->pid, w->flags,
-				    w->cache.size ? &w->cache : NULL, previous, out);
+				    w->cache.most ? &w->cache : NULL, previous, out);
 	if (r == 0)
 		cache_prune(&w->cache, out);
 	return r;

@@ -100,12 +100,9 @@ static void detail_signalfd(const char *line, struct fdinfo *info)
 /* inotify and fanotify print one line per watch or mark. */
 static void count_lines(const char *line, const char *key, const char *label, struct fdinfo *info)
 {
-	unsigned long n = 0;
-
 	if (!line_value(line, key))
 		return;
-	sscanf(info->detail, "%*[a-z]=%lu", &n);
-	snprintf(info->detail, sizeof(info->detail), "%s=%lu", label, n + 1);
+	snprintf(info->detail, sizeof(info->detail), "%s=%zu", label, ++info->watch_count);
 }
 
 static void detail_pidfd(const char *line, struct fdinfo *info)

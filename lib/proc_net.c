@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "nic2app/names.h"
+#include "nic2app/proc_pid.h"
 #include "sock_diag_int.h"
 
 /* Longer than any row the kernel writes (a unix row with a 108-byte name is under 200). */
@@ -23,43 +24,12 @@
 
 int proc_file_read(const char *path, char **buf, size_t *len)
 {
-	size_t size = 16384, used = 0;
-	char *data = NULL, *bigger;
-	ssize_t n;
-	int fd, r = 0;
+	ssize_t n = proc_read_all(AT_FDCWD, path, buf);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (!data || used + 1 >= size) {
-			if (data)
-				size *= 2;
-			bigger = realloc(data, size);
-			if (!bigger) {
-				r = -ENOMEM;
-				break;
-			}
-			data = bigger;
-		}
-		n = read(fd, data + used, size - used - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = n < 0 ? -errno : 0;
-			break;
-		}
-		used += (size_t)n;
-	}
-	close(fd);
-	if (r < 0) {
-		free(data);
-		return r;
-	}
-	data[used] = '\0';
-	*buf = data;
+	if (n < 0)
+		return (int)n;
 	if (len)
-		*len = used;
+		*len = (size_t)n;
 	return 0;
 }
 

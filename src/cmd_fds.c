@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* cmd_fds: `nic2app fds PID|self`: one process's fds as tables or JSON, live or as events. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <malloc.h>
@@ -14,6 +15,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "fds.h"
+#include "nic2app/proc_pid.h"
 
 #define DEFAULT_INTERVAL_S 1.0
 #define SHORTEST_INTERVAL_S 0.01
@@ -73,17 +75,11 @@ static int parse_interval(const char *word, double *out)
 static bool is_zombie(pid_t pid)
 {
 	char path[64], text[512], *paren;
-	FILE *f;
-	bool zombie = false;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
+	if (proc_read_small(AT_FDCWD, path, text, sizeof(text)) < 0 || !(paren = strrchr(text, ')')))
 		return false;
-	if (fgets(text, sizeof(text), f) && (paren = strrchr(text, ')')))
-		zombie = paren[1] == ' ' && paren[2] == 'Z';
-	fclose(f);
-	return zombie;
+	return paren[1] == ' ' && paren[2] == 'Z';
 }
 
 int fds_report_error(pid_t pid, int err)

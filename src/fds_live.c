@@ -280,12 +280,18 @@ static int emit_event(enum fd_change c, const struct fd_entry *before,
 static void emit_exit(const struct fds_options *o, struct strbuf *sb)
 {
 	struct timespec now;
+	struct json j;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (o->json)
-		strbuf_addf(sb, "{\"time_ns\":%llu,\"event\":\"exit\",\"pid\":%d}\n",
-			    (unsigned long long)now.tv_sec * 1000000000ull + (unsigned long long)now.tv_nsec,
-			    (int)o->pid);
+	if (o->json) {
+		json_init(&j, sb);
+		json_object_begin(&j, NULL);
+		json_uint(&j, "time_ns", (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec);
+		json_string(&j, "event", "exit");
+		json_int(&j, "pid", o->pid);
+		json_object_end(&j);
+		strbuf_addc(sb, '\n');
+	}
 	cli_emit(sb);
 	say_exited(o);
 }

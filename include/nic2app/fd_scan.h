@@ -35,6 +35,7 @@ struct fdinfo {
 	char detail[96];       /* per kind: "count=5", "clock=CLOCK_MONOTONIC", "pid=1234"... */
 	int *targets;          /* epoll: the fds it watches (malloc'd), else NULL */
 	size_t target_count;
+	size_t watch_count;    /* inotify: its watches; fanotify: its marks */
 };
 
 /* Parse the text of an fdinfo file for an fd of the given type. -EBADMSG without "pos:" and
