@@ -219,6 +219,44 @@ int tracefs_read_records(const struct tracefs *t,
 	return r;
 }
 
+/* The numbers after "overrun:" and "dropped events:" in one CPU's stats text. */
+static uint64_t stats_lost(const char *text)
+{
+	static const char *const keys[] = { "\noverrun:", "\ndropped events:" };
+	uint64_t lost = 0;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *at = strstr(text, keys[i]);
+
+		if (at)
+			lost += strtoull(at + strlen(keys[i]), NULL, 10);
+	}
+	return lost;
+}
+
+int tracefs_lost_events(const struct tracefs *t, uint64_t *lost)
+{
+	char dir[PATH_MAX + 16], file[PATH_MAX * 2], text[1024];
+	struct dirent *d;
+	DIR *dp;
+
+	*lost = 0;
+	snprintf(dir, sizeof(dir), "%s/per_cpu", t->instance);
+	if (!(dp = opendir(dir)))
+		return -errno;
+	while ((d = readdir(dp))) {
+		if (strncmp(d->d_name, "cpu", 3) != 0)
+			continue;
+		/* a leading newline, so every key is matched at the start of a line */
+		snprintf(file, sizeof(file), "%s/%s/stats", dir, d->d_name);
+		text[0] = '\n';
+		if (proc_read_small(AT_FDCWD, file, text + 1, sizeof(text) - 1) > 0)
+			*lost += stats_lost(text);
+	}
+	closedir(dp);
+	return 0;
+}
+
 int tracefs_close(struct tracefs *t)
 {
 	int r = 0;

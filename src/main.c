@@ -14,6 +14,8 @@ const struct command commands[] = {
 	  cmd_sockets },
 	{ "fds", "one process's file descriptors: files, sockets, kernel objects; live or as events",
 	  cmd_fds },
+	{ "journey", "one message's way from send() to recv(), measured stage by stage",
+	  cmd_journey },
 	{ NULL, NULL, NULL },
 };
 

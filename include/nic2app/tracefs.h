@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define TRACEFS_PREFIX "nic2app-"
 
@@ -49,6 +50,10 @@ int tracefs_event_format(const struct tracefs *t, const char *event, struct trac
 int tracefs_read_records(const struct tracefs *t,
 			 int (*fn)(const struct trace_record *r, void *ctx), void *ctx,
 			 size_t *missed);
+
+/* Events the instance's ring buffers lost so far: the sum over CPUs of "overrun" (old
+ * events overwritten) and "dropped events" (new ones refused) in per_cpu/cpuN/stats. */
+int tracefs_lost_events(const struct tracefs *t, uint64_t *lost);
 
 /* Stop tracing, disable every event of the instance, remove it, unmount if we mounted.
  * Safe to call twice. Returns the first error. */

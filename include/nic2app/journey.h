@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * journey: one message from the sending application to the receiving application, measured.
+ * The path is cut at the points where the kernel lets us see the packet (tracepoints with
+ * tracefs, or SO_TIMESTAMPING stamps), plus the application's own clock readings around
+ * send() and recv(). A stage lies between two consecutive points, so a packet's stages add
+ * up exactly to its total. Points the path has no way to show (a NIC, DMA, an interrupt:
+ * loopback and veth have none) are listed as unobserved, never invented.
+ */
+#ifndef NIC2APP_JOURNEY_H
+#define NIC2APP_JOURNEY_H
+
+#include <net/if.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "nic2app/stats.h"
+#include "nic2app/tstamp.h"
+
+enum journey_proto { JOURNEY_UDP, JOURNEY_TCP };
+enum journey_via { JOURNEY_VIA_LO, JOURNEY_VIA_NETNS };
+enum journey_method { JOURNEY_METHOD_AUTO, JOURNEY_METHOD_TRACEFS, JOURNEY_METHOD_TIMESTAMPING };
+
+/* The points where a message is seen, in the order it passes them. */
+enum journey_point {
+	JP_APP_SEND,   /* the sender's clock, just before send() */
+	JP_SYS_ENTER,  /* syscalls:sys_enter_sendto of the sender */
+	JP_QDISC,      /* net:net_dev_queue, or the TX_SCHED stamp */
+	JP_XMIT,       /* net:net_dev_start_xmit, or the TX_SOFTWARE stamp */
+	JP_RX_QUEUE,   /* net:netif_rx (queued for the receive softirq), or the RX_SOFTWARE stamp */
+	JP_RX_SOFTIRQ, /* net:netif_receive_skb: the receive stack takes it */
+	JP_SOCK_READY, /* sock:sk_data_ready: queued on the receiving socket */
+	JP_WAKEUP,     /* sched:sched_wakeup of the receiving thread */
+	JP_ON_CPU,     /* sched:sched_switch to the receiving thread */
+	JP_COPY,       /* skb:skb_copy_datagram_iovec by the receiver (TCP only) */
+	JP_SYS_EXIT,   /* syscalls:sys_exit_recvmsg of the receiver */
+	JP_APP_RECV,   /* the receiver's clock, just after recv() returned */
+	JP_POINTS
+};
+
+/* The module's thirteen stages of a packet's journey, sender to receiver. */
+enum module_stage {
+	MS_SYSCALL, MS_TCP_IP_TX, MS_QDISC, MS_DRIVER_TX, MS_WIRE, MS_NIC_RECEIVE,
+	MS_DMA_TRANSFER, MS_IRQ_SIGNAL, MS_DRIVER_RX, MS_TCP_IP_RX, MS_SOCKET_BUFFER,
+	MS_COPY_TO_USER, MS_APP_RECEIVE, MS_COUNT
+};
+
+enum journey_layer { LAYER_USER, LAYER_KERNEL, LAYER_BOUNDARY, LAYER_COUNT };
+
+struct journey_stage {
+	const char *name;          /* "qdisc" */
+	enum journey_point from, to;
+	enum module_stage module;  /* the module's stage it corresponds to (the first, when
+				    * it spans several: see covers) */
+	enum module_stage covers_last;
+	enum journey_layer layer;
+	const char *what;          /* one line: what happens between the two points */
+};
+
+const char *journey_point_name(enum journey_point p);
+const char *module_stage_name(enum module_stage s);
+const char *journey_layer_name(enum journey_layer l);
+const char *journey_method_name(enum journey_method m);
+const char *journey_proto_name(enum journey_proto p);
+
+#define JOURNEY_MAX_STAGES (JP_POINTS - 1)
+
+/* The points a method observes for a protocol, in order; returns how many. */
+size_t journey_points_for(enum journey_method m, enum journey_proto proto,
+			  enum journey_point *out);
+/* The stage between two consecutive points, or NULL when no stage is defined for them. */
+const struct journey_stage *journey_stage_between(enum journey_point from, enum journey_point to);
+/* The module stages a path has no way to show (bitmask of 1 << enum module_stage). */
+unsigned int journey_unobserved(enum journey_via via);
+
+/* One message: the time of each point (CLOCK_MONOTONIC ns, 0 = not seen). */
+struct journey_packet {
+	uint64_t at[JP_POINTS];
+	uint32_t wire_len;        /* bytes the device queued (net_dev_queue len), 0 if unknown */
+	uint64_t rtt_ns;          /* the round trip it was part of (the echo came back) */
+	uint16_t implied;         /* points not seen but known: 1 << point (see journey_trace.h) */
+	bool complete;            /* every point of the method was seen, in order */
+	enum journey_point missing; /* the first point not seen, when not complete */
+};
+
+struct journey_config {
+	enum journey_proto proto;
+	enum journey_via via;
+	enum journey_method method;
+	size_t size;              /* message bytes */
+	size_t count;             /* messages measured */
+	size_t warmup;            /* round trips before measuring (0: a default) */
+	volatile sig_atomic_t *stop; /* set (by a signal handler) to end early: -EINTR */
+};
+
+struct journey_result {
+	struct journey_config cfg;
+	enum journey_method method;        /* the one used */
+	char why[200];                     /* why this method (auto), or what it cannot see */
+	enum journey_point points[JP_POINTS];
+	size_t npoints;
+	const struct journey_stage *stages[JOURNEY_MAX_STAGES];
+	size_t nstages;
+	struct journey_packet *packets;
+	size_t npackets;
+	size_t complete;                   /* packets with every point */
+	size_t missing_at[JP_POINTS];      /* incomplete packets by their first missing point */
+	size_t receiver_runnable;          /* complete packets whose receiver needed no wake-up */
+	size_t receiver_running;           /* ... and was even on a CPU already */
+	struct summary stage_ns[JOURNEY_MAX_STAGES]; /* over complete packets */
+	struct summary total_ns;
+	struct summary layer_ns[LAYER_COUNT];
+	struct summary rtt_ns;             /* round trips while observing */
+	struct summary rtt_plain_ns;       /* round trips with nothing observing */
+	struct summary tcp_ack_ns;         /* timestamping, TCP: send() to the ACK stamp */
+	double overhead_ns;                /* p50 round trip observed minus plain */
+	uint64_t lost_events;              /* events the trace buffer dropped */
+	uint64_t events_read, events_used;
+	struct clock_offset offset;        /* timestamping: CLOCK_REALTIME - CLOCK_MONOTONIC */
+	int64_t offset_drift_ns;           /* the offset after the run minus before */
+	char devices[2][IF_NAMESIZE];      /* the device(s) crossed: "lo", or the veth pair */
+	pid_t sender_tid, receiver_tid;
+};
+
+/* Limits of --size: one message must stay one packet on the path (its MTU less headers). */
+size_t journey_max_size(enum journey_via via);
+
+/*
+ * Run a journey: an echo pair (sender in this thread, receiver in another; over veth each in
+ * its own private namespace), warm-up and plain round trips, then cfg->count observed ones.
+ * JOURNEY_METHOD_AUTO tries tracefs and falls back to timestamping, saying why in r->why.
+ * Returns 0, -EPERM (tracefs or netns without root), -ENODEV (no tracefs), -EINTR (*stop
+ * was set), or another -errno. Everything set up is undone before it returns.
+ */
+int journey_run(const struct journey_config *cfg, struct journey_result *r);
+void journey_result_release(struct journey_result *r);
+
+/* Mark packets complete or not, fill missing_at, and summarize stages, layers and totals
+ * over the complete ones. Needs r->points/npoints and r->packets. */
+int journey_summarize(struct journey_result *r);
+/* Fill r->points/npoints/stages/nstages for r->method and r->cfg.proto. */
+void journey_set_stages(struct journey_result *r);
+
+#endif

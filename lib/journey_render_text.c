@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+/*
+ * journey_render_text: a journey for people. The waterfall puts each stage's bar after the
+ * medians of the stages before it, so the bars read left to right as the packet's way; the
+ * median of the totals is printed beside the sum of the stage medians (they differ a little:
+ * medians do not add up, a packet's stages do).
+ */
+#include <math.h>
+#include <stdio.h>
+
+#include "nic2app/journey_render.h"
+#include "nic2app/render.h"
+
+#define BAR_WIDTH 32
+
+void duration_add(struct strbuf *sb, double ns)
+{
+	if (!isfinite(ns))
+		strbuf_adds(sb, "-");
+	else if (fabs(ns) < 1000)
+		strbuf_addf(sb, "%.0f ns", ns);
+	else if (fabs(ns) < 1e6)
+		strbuf_addf(sb, "%.2f us", ns / 1e3);
+	else if (fabs(ns) < 1e9)
+		strbuf_addf(sb, "%.2f ms", ns / 1e6);
+	else
+		strbuf_addf(sb, "%.2f s", ns / 1e9);
+}
+
+static char *duration_cell(char *buf, size_t size, double ns)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	duration_add(&sb, ns);
+	snprintf(buf, size, "%s", strbuf_str(&sb));
+	strbuf_release(&sb);
+	return buf;
+}
+
+/* A bar that starts start/max of the width in (whole columns) and lasts value/max. */
+static void waterfall_bar(struct strbuf *sb, double start, double value, double max)
+{
+	long skip = max > 0 ? lround(start / max * BAR_WIDTH) : 0;
+
+	for (long i = 0; i < skip && i < BAR_WIDTH; i++)
+		strbuf_addc(sb, ' ');
+	bar_add(sb, value, max, BAR_WIDTH);
+}
+
+static double stage_sum(const struct journey_result *r)
+{
+	double sum = 0;
+
+	for (size_t i = 0; i < r->nstages; i++)
+		sum += r->stage_ns[i].p50;
+	return sum;
+}
+
+void journey_waterfall_render(struct strbuf *sb, const struct journey_result *r, bool colour,
+			      int indent)
+{
+	static const char *const headers[] = { "stage", "module stage", "layer", ">p50", ">p99",
+					       "waterfall of the medians" };
+	double sum = stage_sum(r), start = 0;
+	struct table t;
+
+	if (table_init(&t, 6, headers) < 0)
+		return;
+	for (size_t i = 0; i < r->nstages; i++) {
+		const struct journey_stage *st = r->stages[i];
+		char p50[32], p99[32];
+		struct strbuf bar = STRBUF_INIT;
+		const char *cells[6];
+
+		waterfall_bar(&bar, start, r->stage_ns[i].p50, sum);
+		start += r->stage_ns[i].p50;
+		cells[0] = st->name;
+		cells[1] = module_stage_name(st->module);
+		cells[2] = journey_layer_name(st->layer);
+		cells[3] = duration_cell(p50, sizeof(p50), r->stage_ns[i].p50);
+		cells[4] = duration_cell(p99, sizeof(p99), r->stage_ns[i].p99);
+		cells[5] = strbuf_str(&bar);
+		table_add_row_coloured(&t, cells, st->layer == LAYER_BOUNDARY ? COLOUR_YELLOW :
+							       COLOUR_NONE);
+		strbuf_release(&bar);
+	}
+	table_render(&t, sb, colour, indent);
+	table_release(&t);
+	strbuf_addf(sb, "%*stotal: median ", indent, "");
+	duration_add(sb, r->total_ns.p50);
+	strbuf_adds(sb, ", p99 ");
+	duration_add(sb, r->total_ns.p99);
+	strbuf_adds(sb, " (the stage medians add up to ");
+	duration_add(sb, sum);
+	strbuf_adds(sb, ")\n");
+}
+
+void journey_layers_render(struct strbuf *sb, const struct journey_result *r, bool colour,
+			   int indent)
+{
+	double max = 0;
+
+	(void)colour;
+	for (int l = 0; l < LAYER_COUNT; l++)
+		if (r->layer_ns[l].p50 > max)
+			max = r->layer_ns[l].p50;
+	for (int l = 0; l < LAYER_COUNT; l++) {
+		struct strbuf d = STRBUF_INIT;
+
+		duration_add(&d, r->layer_ns[l].p50);
+		strbuf_addf(sb, "%*s%-9s %10s  ", indent, "", journey_layer_name(l), strbuf_str(&d));
+		strbuf_release(&d);
+		if (l == LAYER_USER && r->layer_ns[l].p50 == 0)
+			strbuf_adds(sb, "(none: the journey starts at send() and ends when recv() returns)");
+		else
+			bar_add(sb, r->layer_ns[l].p50, max, BAR_WIDTH);
+		strbuf_addc(sb, '\n');
+	}
+}
+
+static void heading_render(struct strbuf *sb, const struct journey_result *r, bool colour)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "The journey of a %zu-byte %s message, sender to receiver, over %s",
+		 r->cfg.size, r->cfg.proto == JOURNEY_TCP ? "TCP" : "UDP",
+		 r->cfg.via == JOURNEY_VIA_LO ? "loopback (lo)" : "a veth pair between two namespaces");
+	colour_add(sb, colour, COLOUR_BOLD, line);
+	strbuf_addf(sb, "\nmethod: %s (%s)\n", journey_method_name(r->method), r->why);
+	strbuf_addf(sb, "%zu messages, %zu with every point seen; times are CLOCK_MONOTONIC",
+		    r->npackets, r->complete);
+	if (r->method == JOURNEY_METHOD_TIMESTAMPING)
+		strbuf_addf(sb, " (kernel stamps converted from CLOCK_REALTIME, +-%lld ns; the offset "
+			    "moved %lld ns during the run)", (long long)r->offset.uncertainty_ns,
+			    (long long)r->offset_drift_ns);
+	strbuf_adds(sb, "\n\n");
+}
+
+static void footer_render(struct strbuf *sb, const struct journey_result *r)
+{
+	unsigned int unobserved = journey_unobserved(r->cfg.via);
+	const char *sep = "";
+
+	strbuf_adds(sb, "\nNot observable on this path: ");
+	for (int m = 0; m < MS_COUNT; m++)
+		if (unobserved & 1u << m) {
+			strbuf_addf(sb, "%s%s", sep, module_stage_name(m));
+			sep = ", ";
+		}
+	strbuf_addf(sb, " (%s has no wire, NIC, DMA or interrupt)\n",
+		    r->cfg.via == JOURNEY_VIA_LO ? "loopback" : "veth");
+	if (r->method == JOURNEY_METHOD_TIMESTAMPING && r->cfg.proto == JOURNEY_TCP &&
+	    r->tcp_ack_ns.n) {
+		strbuf_adds(sb, "TCP: from send() to the ACK stamp (all of it acknowledged): median ");
+		duration_add(sb, r->tcp_ack_ns.p50);
+		strbuf_addc(sb, '\n');
+	}
+	strbuf_adds(sb, "Round trip (full, the echo back included), median: ");
+	duration_add(sb, r->rtt_ns.p50);
+	strbuf_adds(sb, " observed, ");
+	duration_add(sb, r->rtt_plain_ns.p50);
+	strbuf_adds(sb, " with nothing observing; the observer's overhead: ");
+	duration_add(sb, r->overhead_ns);
+	strbuf_adds(sb, " per round trip\n");
+	if (r->receiver_runnable)
+		strbuf_addf(sb, "In %zu of %zu messages the receiver needed no wake-up: it was still "
+			    "runnable (%zu) or on a CPU (%zu) when the data came, so their wakeup "
+			    "stage is 0 ns\n", r->receiver_runnable, r->complete,
+			    r->receiver_runnable - r->receiver_running, r->receiver_running);
+	if (r->method == JOURNEY_METHOD_TRACEFS)
+		strbuf_addf(sb, "Trace events: %llu read, %llu used, %llu lost\n",
+			    (unsigned long long)r->events_read, (unsigned long long)r->events_used,
+			    (unsigned long long)r->lost_events);
+	for (int p = 0; p < JP_POINTS; p++)
+		if (r->missing_at[p])
+			strbuf_addf(sb, "%zu messages left out: no %s seen%s\n", r->missing_at[p],
+				    journey_point_name(p), "");
+}
+
+void journey_report_render(struct strbuf *sb, const struct journey_result *r, bool colour)
+{
+	heading_render(sb, r, colour);
+	journey_waterfall_render(sb, r, colour, 2);
+	strbuf_adds(sb, "\nBy layer (each message's time in the layer, then the median):\n");
+	journey_layers_render(sb, r, colour, 2);
+	footer_render(sb, r);
+}

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+/* cmd_journey: `nic2app journey`: one message's way from send() to recv(), stage by stage. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "nic2app/journey.h"
+#include "nic2app/journey_render.h"
+#include "nic2app/render.h"
+
+#define DEFAULT_SIZE 64
+#define DEFAULT_COUNT 1000
+#define MOST_MESSAGES 1000000
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static void usage(void)
+{
+	fputs("usage: nic2app journey [--proto udp|tcp] [--size N] [--count N] [--via lo|netns]\n"
+	      "                       [--method auto|tracefs|timestamping] [--json [--packets]]\n"
+	      "\n"
+	      "Sends messages from one thread to an echo server in another and measures each\n"
+	      "message's way from the sender's send() to the receiver's recv(), cut into stages\n"
+	      "at the points where the kernel shows the packet. Prints a waterfall of the stage\n"
+	      "medians, the time by layer (kernel, user/kernel boundary), the round trip with and\n"
+	      "without observing, and what could not be observed on this path.\n"
+	      "\n"
+	      "  --proto P      udp (default) or tcp\n"
+	      "  --size N       message bytes (default 64; one packet: at most 65484 over lo,\n"
+	      "                 1448 over netns)\n"
+	      "  --count N      messages measured (default 1000)\n"
+	      "  --via lo       loopback (default): no driver but the loopback device\n"
+	      "  --via netns    two private network namespaces joined by a veth pair, made for the\n"
+	      "                 run and gone after it (needs root)\n"
+	      "  --method M     tracefs: tracepoints at up to 10 kernel points (needs root);\n"
+	      "                 timestamping: SO_TIMESTAMPING at 3 points (no privilege needed);\n"
+	      "                 auto (default): tracefs if it works, else timestamping, saying why\n"
+	      "  --json         one JSON object on stdout\n"
+	      "  --packets      with --json: every message's points and stages too\n"
+	      "  -h, --help     this text\n"
+	      "\n"
+	      "All times are CLOCK_MONOTONIC. Ctrl-C stops the run and removes what it set up.\n"
+	      "Exit status 3: what was asked needs root or a kernel feature this machine lacks.\n",
+	      stdout);
+}
+
+/* A whole number in [min, max]; -EINVAL otherwise. */
+static int parse_count(const char *word, size_t min, size_t max, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!word[0] || word[0] == '-' || word[0] == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(word, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = (size_t)v;
+	return 0;
+}
+
+struct options {
+	struct journey_config cfg;
+	bool json, packets;
+	const char *size_word;
+};
+
+static int parse_word(int opt, const char *arg, struct options *o)
+{
+	struct journey_config *c = &o->cfg;
+
+	switch (opt) {
+	case 'p':
+		if (strcmp(arg, "udp") && strcmp(arg, "tcp"))
+			return cli_usage_error("journey", "--proto must be udp or tcp, not '%s'", arg);
+		c->proto = strcmp(arg, "tcp") == 0 ? JOURNEY_TCP : JOURNEY_UDP;
+		return 0;
+	case 'v':
+		if (strcmp(arg, "lo") && strcmp(arg, "netns"))
+			return cli_usage_error("journey", "--via must be lo or netns, not '%s'", arg);
+		c->via = strcmp(arg, "netns") == 0 ? JOURNEY_VIA_NETNS : JOURNEY_VIA_LO;
+		return 0;
+	case 'm':
+		if (strcmp(arg, "auto") == 0)
+			c->method = JOURNEY_METHOD_AUTO;
+		else if (strcmp(arg, "tracefs") == 0)
+			c->method = JOURNEY_METHOD_TRACEFS;
+		else if (strcmp(arg, "timestamping") == 0)
+			c->method = JOURNEY_METHOD_TIMESTAMPING;
+		else
+			return cli_usage_error("journey",
+					       "--method must be auto, tracefs or timestamping, not '%s'", arg);
+		return 0;
+	case 's':
+		o->size_word = arg; /* checked once --via is known */
+		return 0;
+	case 'c':
+		if (parse_count(arg, 1, MOST_MESSAGES, &c->count))
+			return cli_usage_error("journey", "--count must be a whole number from 1 to %d, not '%s'",
+					       MOST_MESSAGES, arg);
+		return 0;
+	}
+	return EXIT_USAGE;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "proto", required_argument, NULL, 'p' }, { "size", required_argument, NULL, 's' },
+		{ "count", required_argument, NULL, 'c' }, { "via", required_argument, NULL, 'v' },
+		{ "method", required_argument, NULL, 'm' }, { "json", no_argument, NULL, 'j' },
+		{ "packets", no_argument, NULL, 'P' },     { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	size_t max;
+	int opt, r;
+
+	o->cfg = (struct journey_config){ .size = DEFAULT_SIZE, .count = DEFAULT_COUNT };
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			usage();
+			return -1;
+		} else if (opt == 'j') {
+			o->json = true;
+		} else if (opt == 'P') {
+			o->packets = true;
+		} else if (opt == '?' || opt == ':') {
+			return cli_bad_option("journey", argc, argv, optopt);
+		} else if ((r = parse_word(opt, optarg, o)) != 0) {
+			return r;
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("journey", "unexpected argument '%s'", argv[optind]);
+	if (o->packets && !o->json)
+		return cli_usage_error("journey", "--packets goes with --json");
+	max = journey_max_size(o->cfg.via);
+	if (o->size_word && parse_count(o->size_word, 1, max, &o->cfg.size))
+		return cli_usage_error("journey", "--size must be a whole number from 1 to %zu over %s "
+				       "(one packet), not '%s'", max,
+				       o->cfg.via == JOURNEY_VIA_LO ? "lo" : "netns", o->size_word);
+	return 0;
+}
+
+/* What a failed run means for the user, and the exit status. */
+static int explain_failure(const struct options *o, int err)
+{
+	bool netns = o->cfg.via == JOURNEY_VIA_NETNS;
+
+	if (err == -EINTR) {
+		fprintf(stderr, "nic2app journey: stopped by signal %d; everything it set up is removed\n",
+			(int)stop_signal);
+		return 128 + (int)stop_signal;
+	}
+	if (err == -EPERM || err == -EACCES) {
+		cli_error("journey: %s needs root (%s); --via lo --method timestamping works without it",
+			  netns ? "--via netns" : "--method tracefs",
+			  netns ? "CAP_SYS_ADMIN to make network namespaces" : "tracefs is root's");
+		return EXIT_NOT_HERE;
+	}
+	if (err == -ENODEV || err == -ENOENT) {
+		cli_error("journey: this kernel has no tracefs or lacks one of the journey's tracepoints "
+			  "(%s); --method timestamping works without them", strerror(-err));
+		return EXIT_NOT_HERE;
+	}
+	cli_error("journey: the run failed: %s", strerror(-err));
+	return EXIT_RUNTIME;
+}
+
+int cmd_journey(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_stop }; /* no SA_RESTART: a wait ends at once */
+	struct sigaction old_int, old_term;
+	struct journey_result r;
+	struct strbuf sb = STRBUF_INIT;
+	struct options o = { 0 };
+	int err, code;
+
+	if ((code = parse_options(argc, argv, &o)) != 0)
+		return code < 0 ? EXIT_OK : code;
+	o.cfg.stop = &stop_signal;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	err = journey_run(&o.cfg, &r);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (err < 0) {
+		journey_result_release(&r);
+		return explain_failure(&o, err);
+	}
+	if (o.json) {
+		err = journey_json(&sb, &r, o.packets);
+		strbuf_addc(&sb, '\n');
+	} else {
+		journey_report_render(&sb, &r, colour_wanted(STDOUT_FILENO));
+	}
+	if (err)
+		cli_error("journey: cannot format the output: %s", strerror(-err));
+	else
+		cli_emit(&sb);
+	strbuf_release(&sb);
+	journey_result_release(&r);
+	return err ? EXIT_RUNTIME : EXIT_OK;
+}
