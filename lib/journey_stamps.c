@@ -38,9 +38,8 @@ static long send_index(const struct journey_stamps *s, uint32_t id)
 	return (long)(n - 1 - s->first_send);
 }
 
-static int on_stamp(const struct tstamp *t, void *ctx)
+int journey_stamps_file(struct journey_stamps *s, const struct tstamp *t)
 {
-	struct journey_stamps *s = ctx;
 	long i = send_index(s, t->id);
 
 	if (i < 0)
@@ -49,8 +48,14 @@ static int on_stamp(const struct tstamp *t, void *ctx)
 	case TSTAMP_SCHED: s->tx[i].sched_ns = t->realtime_ns; break;
 	case TSTAMP_SND: s->tx[i].snd_ns = t->realtime_ns; break;
 	case TSTAMP_ACK: s->tx[i].ack_ns = t->realtime_ns; break;
-	default: break;
+	default: return 0;
 	}
+	return 1;
+}
+
+static int on_stamp(const struct tstamp *t, void *ctx)
+{
+	journey_stamps_file(ctx, t);
 	return 0;
 }
 

@@ -36,12 +36,16 @@ for t in "$BUILD"/tests/unit/test_*; do
 	run_one "$name" "$t"
 	ok=$(grep -c '^\[       OK \]' "$log")
 	run=$(grep -c '^\[ RUN      \]' "$log")
-	bad=$((run - ok))
+	# cmocka's summary line: "[  SKIPPED ] N test(s), listed below:"
+	skip=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test(s).*/\1/p' "$log")
+	skip=${skip:-0}
+	bad=$((run - ok - skip))
+	skipped=$((skipped + skip))
 	# a crash or a sanitizer report ends the binary abnormally: count at least one failure
 	if [ $rc -ne 0 ] && [ $bad -eq 0 ]; then bad=1; fi
 	passed=$((passed + ok)); failed=$((failed + bad))
 	if [ $bad -eq 0 ]; then
-		printf 'PASS %s (%d cases)\n' "$name" "$ok"
+		if [ $skip -gt 0 ]; then printf 'PASS %s (%d cases, %d skipped: %s)\n' "$name" "$ok" "$skip" "$(grep -m1 -i 'skipped$' "$log" | sed 's/^ *//')"; else printf 'PASS %s (%d cases)\n' "$name" "$ok"; fi
 	else
 		printf 'FAIL %s (%d of %d cases failed, exit %d)\n' "$name" "$bad" "$run" "$rc"
 		sed 's/^/     | /' "$log"

@@ -29,6 +29,8 @@ struct journey_stamps {
 int journey_stamps_enable(int sender_fd, int receiver_fd, enum journey_proto proto);
 int journey_stamps_init(struct journey_stamps *s, enum journey_proto proto, size_t size,
 			size_t first_send, size_t count);
+/* File one TX stamp under the measured send its OPT_ID names; 1 if it was one, else 0. */
+int journey_stamps_file(struct journey_stamps *s, const struct tstamp *t);
 /* Read the sender's error queue and file each stamp under its send. */
 int journey_stamps_drain(struct journey_stamps *s, int sender_fd);
 /* Set the qdisc, driver and receive points of the measured packets (rx_realtime_ns: the
