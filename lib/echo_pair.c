@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,7 @@ static void *serve(void *arg)
 		if (e->rounds_seen < e->max_rounds) {
 			e->recv_at[e->rounds_seen] = now;
 			e->rx_stamp_ns[e->rounds_seen] = stamp;
+			e->recv_cpu[e->rounds_seen] = (int16_t)sched_getcpu();
 		}
 		e->rounds_seen++;
 		if (send(e->server_fd, e->server_buf, e->size, MSG_NOSIGNAL) != (ssize_t)e->size) {
@@ -158,9 +160,10 @@ int echo_pair_open(struct echo_pair *e, enum journey_proto proto, size_t size,
 				 .max_rounds = max_rounds };
 	e->recv_at = calloc(max_rounds ? max_rounds : 1, sizeof(*e->recv_at));
 	e->rx_stamp_ns = calloc(max_rounds ? max_rounds : 1, sizeof(*e->rx_stamp_ns));
+	e->recv_cpu = calloc(max_rounds ? max_rounds : 1, sizeof(*e->recv_cpu));
 	e->client_buf = malloc(size);
 	e->server_buf = malloc(size);
-	if (!e->recv_at || !e->rx_stamp_ns || !e->client_buf || !e->server_buf) {
+	if (!e->recv_at || !e->rx_stamp_ns || !e->recv_cpu || !e->client_buf || !e->server_buf) {
 		r = -ENOMEM;
 		goto out_release;
 	}
@@ -181,10 +184,11 @@ out_release:
 	return r;
 }
 
-int echo_pair_round(struct echo_pair *e, uint64_t *sent_at, uint64_t *back_at)
+int echo_pair_round(struct echo_pair *e, uint64_t *sent_at, uint64_t *back_at, int *cpu)
 {
 	ssize_t n;
 
+	*cpu = sched_getcpu();
 	*sent_at = monotonic_ns();
 	n = send(e->client_fd, e->client_buf, e->size, MSG_NOSIGNAL);
 	if (n != (ssize_t)e->size)
@@ -220,9 +224,11 @@ void echo_pair_release(struct echo_pair *e)
 {
 	free(e->recv_at);
 	free(e->rx_stamp_ns);
+	free(e->recv_cpu);
 	free(e->client_buf);
 	free(e->server_buf);
 	e->recv_at = NULL;
 	e->rx_stamp_ns = NULL;
+	e->recv_cpu = NULL;
 	e->client_buf = e->server_buf = NULL;
 }

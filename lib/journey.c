@@ -54,11 +54,11 @@ static int rounds(struct run *run, size_t n, long slot, struct samples *rtt)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint64_t sent, back;
-		int err;
+		int err, cpu;
 
 		if (stopped(run))
 			return -EINTR;
-		if ((err = echo_pair_round(&run->echo, &sent, &back)) < 0)
+		if ((err = echo_pair_round(&run->echo, &sent, &back, &cpu)) < 0)
 			return err;
 		run->rounds++;
 		if (rtt && (err = samples_add(rtt, (double)(back - sent))) < 0)
@@ -68,6 +68,7 @@ static int rounds(struct run *run, size_t n, long slot, struct samples *rtt)
 
 			p->at[JP_APP_SEND] = sent;
 			p->rtt_ns = back - sent;
+			p->sender_cpu = (int16_t)cpu;
 		}
 		if (run->r->method == JOURNEY_METHOD_TIMESTAMPING && slot >= 0 &&
 		    (err = journey_stamps_drain(&run->stamps, run->echo.client_fd)) < 0)
@@ -161,8 +162,10 @@ static int assemble(struct run *run, size_t first_measured)
 	struct journey_result *r = run->r;
 	struct echo_pair *e = &run->echo;
 
-	for (size_t i = 0; i < r->npackets; i++)
+	for (size_t i = 0; i < r->npackets; i++) {
 		r->packets[i].at[JP_APP_RECV] = e->recv_at[first_measured + i];
+		r->packets[i].receiver_cpu = e->recv_cpu[first_measured + i];
+	}
 	if (r->method == JOURNEY_METHOD_TIMESTAMPING) {
 		journey_stamps_apply(&run->stamps, &r->offset, e->rx_stamp_ns + first_measured,
 				     r->packets);

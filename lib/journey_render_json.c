@@ -55,6 +55,12 @@ static void observer_json(struct json *j, const struct journey_result *r)
 		if (r->missing_at[p])
 			json_uint(j, journey_point_name(p), r->missing_at[p]);
 	json_object_end(j);
+	json_object_begin(j, "cpus");
+	json_uint(j, "same", r->same_cpu);
+	json_uint(j, "different", r->complete - r->same_cpu);
+	summary_object(j, "total_same", &r->total_same_cpu_ns);
+	summary_object(j, "total_different", &r->total_cross_cpu_ns);
+	json_object_end(j);
 	json_uint(j, "lost_events", r->lost_events);
 	if (r->method == JOURNEY_METHOD_TRACEFS) {
 		json_object_begin(j, "receiver_when_data_came");
@@ -97,6 +103,8 @@ static void packets_json(struct json *j, const struct journey_result *r)
 			json_string(j, "missing", journey_point_name(p->missing));
 		json_uint(j, "wire_len", p->wire_len);
 		json_uint(j, "rtt_ns", p->rtt_ns);
+		json_int(j, "sender_cpu", p->sender_cpu);
+		json_int(j, "receiver_cpu", p->receiver_cpu);
 		json_object_begin(j, "at_ns");
 		for (size_t k = 0; k < r->npoints; k++)
 			if (p->at[r->points[k]])

@@ -136,6 +136,28 @@ static void heading_render(struct strbuf *sb, const struct journey_result *r, bo
 	strbuf_adds(sb, "\n\n");
 }
 
+/* Where the two ends ran: across CPUs the receiver's CPU may have to be woken first. */
+static void cpus_render(struct strbuf *sb, const struct journey_result *r)
+{
+	size_t cross = r->complete - r->same_cpu;
+
+	strbuf_addf(sb, "Sender and receiver shared a CPU in %zu of %zu messages", r->same_cpu,
+		    r->complete);
+	if (r->same_cpu) {
+		strbuf_adds(sb, " (median total ");
+		duration_add(sb, r->total_same_cpu_ns.p50);
+		strbuf_addc(sb, ')');
+	}
+	if (cross) {
+		strbuf_addf(sb, "; %zu ran on different CPUs (median total ", cross);
+		duration_add(sb, r->total_cross_cpu_ns.p50);
+		strbuf_adds(sb, ": the receiver's idle CPU had to be woken first, on a virtual "
+			    "machine a whole vCPU");
+		strbuf_addc(sb, ')');
+	}
+	strbuf_adds(sb, "\n");
+}
+
 static void footer_render(struct strbuf *sb, const struct journey_result *r)
 {
 	unsigned int unobserved = journey_unobserved(r->cfg.via);
@@ -162,6 +184,7 @@ static void footer_render(struct strbuf *sb, const struct journey_result *r)
 	strbuf_adds(sb, " with nothing observing; the observer's overhead: ");
 	duration_add(sb, r->overhead_ns);
 	strbuf_adds(sb, " per round trip\n");
+	cpus_render(sb, r);
 	if (r->receiver_runnable)
 		strbuf_addf(sb, "In %zu of %zu messages the receiver needed no wake-up: it was still "
 			    "runnable (%zu) or on a CPU (%zu) when the data came, so their wakeup "

@@ -156,6 +156,32 @@ static void release_all(struct samples *s, size_t n)
 		samples_release(&s[i]);
 }
 
+/* Totals of complete packets whose ends shared a CPU, and of those whose ends did not. */
+static int placement_summaries(struct journey_result *r)
+{
+	struct samples same = SAMPLES_INIT, cross = SAMPLES_INIT;
+	int err = 0;
+
+	r->same_cpu = 0;
+	for (size_t i = 0; i < r->npackets && !err; i++) {
+		const struct journey_packet *p = &r->packets[i];
+		double total = (double)(p->at[r->points[r->npoints - 1]] - p->at[r->points[0]]);
+		bool shared = p->sender_cpu == p->receiver_cpu;
+
+		if (!p->complete)
+			continue;
+		r->same_cpu += shared;
+		err = samples_add(shared ? &same : &cross, total);
+	}
+	if (!err && same.n)
+		err = samples_summarize(&same, &r->total_same_cpu_ns);
+	if (!err && cross.n)
+		err = samples_summarize(&cross, &r->total_cross_cpu_ns);
+	samples_release(&same);
+	samples_release(&cross);
+	return err;
+}
+
 int journey_summarize(struct journey_result *r)
 {
 	struct samples stage[JOURNEY_MAX_STAGES] = { 0 }, layer[LAYER_COUNT] = { 0 };
@@ -203,5 +229,7 @@ int journey_summarize(struct journey_result *r)
 	release_all(layer, LAYER_COUNT);
 	samples_release(&total);
 	samples_release(&rtt);
+	if (!err)
+		err = placement_summaries(r);
 	return err ? err : r->complete ? 0 : -ENODATA;
 }

@@ -57,6 +57,19 @@ static const struct tour_stop stops[] = {
 		"for its owner's close()); and the fd limit is per process (RLIMIT_NOFILE), under\n"
 		"a system-wide one (fs.file-max).\n",
 	},
+	{
+		"03_packet_journey",
+		"3. The journey of a packet (examples/03_packet_journey.c)",
+		"The module: \"Visualize the journey of a network packet\", from a simulation with\n"
+		"invented durations. Here the kernel reports where each message was and when: with\n"
+		"root, tracepoints in a private tracefs instance; without, SO_TIMESTAMPING. Every\n"
+		"stage is the time between two points it saw, so the stages of a message add up to\n"
+		"its total exactly.\n",
+		"What the module did not say: on loopback there is no NIC, DMA, interrupt or wire,\n"
+		"so those stages are not shown at all rather than invented; most of a local\n"
+		"message's time goes to the scheduler (waking the receiver, then waiting for a\n"
+		"CPU), not to the TCP/IP stack; and a local round trip is two such journeys.\n",
+	},
 };
 
 /* The example programs sit beside the nic2app binary (build tree) or in LIBEXECDIR. */

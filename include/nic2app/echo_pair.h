@@ -29,6 +29,7 @@ struct echo_pair {
 	/* written by the receiving thread; read them only after echo_pair_close() */
 	uint64_t *recv_at;        /* per round: after recvmsg() returned the whole message */
 	int64_t *rx_stamp_ns;     /* per round: RX_SOFTWARE stamp (CLOCK_REALTIME), 0 if none */
+	int16_t *recv_cpu;        /* per round: the CPU the receiver ran on after recvmsg() */
 	size_t max_rounds, rounds_seen;
 	int server_err;           /* why the receiving thread stopped early, -errno */
 	/* private */
@@ -44,8 +45,9 @@ struct echo_pair {
  */
 int echo_pair_open(struct echo_pair *e, enum journey_proto proto, size_t size,
 		   size_t max_rounds, const struct netns_pair *ns);
-/* One round: the time before send() and after the echo came back. -ETIMEDOUT after 2 s. */
-int echo_pair_round(struct echo_pair *e, uint64_t *sent_at, uint64_t *back_at);
+/* One round: the time before send() and after the echo came back, and the CPU the sender
+ * was on when it sent. -ETIMEDOUT after 2 s without the echo. */
+int echo_pair_round(struct echo_pair *e, uint64_t *sent_at, uint64_t *back_at, int *cpu);
 /* Stop the server thread, close the sockets; the per-round records stay until release. */
 int echo_pair_close(struct echo_pair *e);
 void echo_pair_release(struct echo_pair *e);

@@ -81,6 +81,7 @@ struct journey_packet {
 	uint64_t at[JP_POINTS];
 	uint32_t wire_len;        /* bytes the device queued (net_dev_queue len), 0 if unknown */
 	uint64_t rtt_ns;          /* the round trip it was part of (the echo came back) */
+	int16_t sender_cpu, receiver_cpu; /* where each end ran: just before send(), after recv() */
 	uint16_t implied;         /* points not seen but known: 1 << point (see journey_trace.h) */
 	bool complete;            /* every point of the method was seen, in order */
 	enum journey_point missing; /* the first point not seen, when not complete */
@@ -110,6 +111,8 @@ struct journey_result {
 	size_t missing_at[JP_POINTS];      /* incomplete packets by their first missing point */
 	size_t receiver_runnable;          /* complete packets whose receiver needed no wake-up */
 	size_t receiver_running;           /* ... and was even on a CPU already */
+	size_t same_cpu;                   /* complete packets whose two ends shared a CPU */
+	struct summary total_same_cpu_ns, total_cross_cpu_ns;
 	struct summary stage_ns[JOURNEY_MAX_STAGES]; /* over complete packets */
 	struct summary total_ns;
 	struct summary layer_ns[LAYER_COUNT];

@@ -134,10 +134,11 @@ int main(int argc, char **argv)
 	clock_offset_measure(&offset, 1000);
 	for (size_t i = 0; i < WARMUP + count; i++) {
 		uint64_t at, back;
+		int cpu;
 
 		if (i == WARMUP && (err = journey_trace_start(&trace)) < 0)
 			die("tracing_on", -err);
-		if ((err = echo_pair_round(&e, &at, &back)) < 0 ||
+		if ((err = echo_pair_round(&e, &at, &back, &cpu)) < 0 ||
 		    (err = journey_stamps_drain(&stamps, e.client_fd)) < 0)
 			die("round trip", -err);
 		if (i >= WARMUP)
