@@ -46,8 +46,9 @@ PKG_LIBS := $(shell pkg-config --libs liburing libmnl 2>/dev/null)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
+# -D_GNU_SOURCE: Linux's own calls (gettid, sched_getcpu, setns, cpu_set_t) in every file
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Iinclude -MMD -MP \
+	-Wmissing-prototypes -D_GNU_SOURCE -Iinclude -MMD -MP \
 	-DNIC2APP_VERSION='"$(VERSION)"' -DNIC2APP_LIBEXECDIR='"$(LIBEXECDIR)"' $(PKG_CFLAGS)
 LDLIBS := $(PKG_LIBS) -lm
 

@@ -10,8 +10,10 @@
  *   - as root, from tracepoints in a private tracefs instance (net_dev_queue, netif_rx,
  *     sk_data_ready, sched_wakeup, ...), up to ten points on the way;
  *   - otherwise from SO_TIMESTAMPING, the kernel's own stamps at three points.
- * The time between two points is a stage. Then the real latencies: 1000 plain round trips,
- * and what one getsockopt() system call costs.
+ * The time between two points is a stage. Both ends run on one CPU, so the numbers are the
+ * kernel's work and not the wake-up of an idle CPU (`nic2app journey --cpus split` shows
+ * that case). Then the real latencies: 1000 plain round trips, and what one getsockopt()
+ * system call costs.
  *
  * Build: make        Run: build/examples/03_packet_journey
  */
@@ -69,7 +71,7 @@ static int journey_of(size_t size)
 {
 	struct journey_config cfg = { .proto = JOURNEY_TCP, .via = JOURNEY_VIA_LO,
 				      .method = JOURNEY_METHOD_AUTO, .size = size,
-				      .count = MESSAGES };
+				      .count = MESSAGES, .cpus = CPUS_SAME };
 	struct strbuf sb = STRBUF_INIT;
 	struct journey_result r;
 	char title[128];

@@ -6,7 +6,6 @@
  * gives up on an echo after 2 s, so a lost message ends the run instead of hanging it; SIGINT and
  * SIGTERM are blocked in the server thread, so they reach the caller's thread.
  */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <sched.h>

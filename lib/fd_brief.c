@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* fd_brief: describe one of the caller's own fds (the standard three, for a start). */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -10,7 +10,6 @@
  * numbers + 2) and reads each fd getdents finds. A recorded tree (tests) has no such
  * offsets: it is one chunk, listed from the start.
  */
-#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -10,7 +10,6 @@
  * left out; if the inode fdinfo reports differs from the one the link or stat gave, the fd was
  * replaced in between and is read again, so no row mixes two files.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

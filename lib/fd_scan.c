@@ -4,7 +4,6 @@
  * the sockets (fd_sockets), add the limits, and make sure the process we started with is the
  * one still there at the end.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

@@ -4,7 +4,6 @@
  * network namespace comes from sock_diag (or /proc/PID/net); a big scan fills it on its own
  * thread while the fds are being read. Sockets the table lacks are named by protocol.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -4,7 +4,6 @@
  * anonymous inodes add lines of their own, which one small function per kind turns into a
  * short detail: what an eventfd counts, what an epoll watches, which clock a timerfd uses.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>

@@ -6,7 +6,6 @@
  * buffer is read (recording stopped) between chunks, so it never overflows. Whatever was
  * set up (trace instance, sockets, thread, namespaces) is undone on every return path.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -42,6 +41,8 @@ struct run {
 	struct journey_stamps stamps;
 	size_t rounds;          /* done so far */
 	struct samples plain;   /* round trips with nothing observing */
+	cpu_set_t saved_mask;   /* the caller's CPUs, given back at the end */
+	bool pinned;
 };
 
 static bool stopped(const struct run *run)
@@ -189,6 +190,24 @@ static int assemble(struct run *run, size_t first_measured)
 	return journey_summarize(r);
 }
 
+/* Pin the two ends as asked; this thread gets its own CPUs back when the run ends. */
+static int place(struct run *run)
+{
+	struct journey_result *r = run->r;
+	int err;
+
+	r->sender_cpu = r->receiver_cpu = -1;
+	if (run->cfg->cpus == CPUS_ANY)
+		return 0;
+	if ((err = cpu_place_pick(run->cfg->cpus, &r->sender_cpu, &r->receiver_cpu)) < 0)
+		return err == -ENODEV ? -EXDEV : err;
+	if ((err = cpu_place_pin(r->receiver_tid, r->receiver_cpu, NULL)) < 0 ||
+	    (err = cpu_place_pin(0, r->sender_cpu, &run->saved_mask)) < 0)
+		return err;
+	run->pinned = true;
+	return 0;
+}
+
 static int set_up(struct run *run)
 {
 	const struct journey_config *cfg = run->cfg;
@@ -208,7 +227,7 @@ static int set_up(struct run *run)
 		return err;
 	r->sender_tid = gettid();
 	r->receiver_tid = run->echo.server_tid;
-	return 0;
+	return place(run);
 }
 
 static int measure(struct run *run)
@@ -264,6 +283,8 @@ int journey_run(const struct journey_config *cfg, struct journey_result *r)
 	journey_stamps_release(&run.stamps);
 	netns_pair_release(&run.ns);
 	samples_release(&run.plain);
+	if (run.pinned)
+		cpu_place_restore(0, &run.saved_mask);
 	return err;
 }
 

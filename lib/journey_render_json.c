@@ -56,6 +56,11 @@ static void observer_json(struct json *j, const struct journey_result *r)
 			json_uint(j, journey_point_name(p), r->missing_at[p]);
 	json_object_end(j);
 	json_object_begin(j, "cpus");
+	json_string(j, "placement", cpu_placement_name(r->cfg.cpus));
+	if (r->cfg.cpus != CPUS_ANY) {
+		json_int(j, "sender_cpu", r->sender_cpu);
+		json_int(j, "receiver_cpu", r->receiver_cpu);
+	}
 	json_uint(j, "same", r->same_cpu);
 	json_uint(j, "different", r->complete - r->same_cpu);
 	summary_object(j, "total_same", &r->total_same_cpu_ns);

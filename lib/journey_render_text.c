@@ -141,6 +141,9 @@ static void cpus_render(struct strbuf *sb, const struct journey_result *r)
 {
 	size_t cross = r->complete - r->same_cpu;
 
+	if (r->cfg.cpus != CPUS_ANY)
+		strbuf_addf(sb, "Pinned (--cpus %s): the sender to CPU %d, the receiver to CPU %d. ",
+			    cpu_placement_name(r->cfg.cpus), r->sender_cpu, r->receiver_cpu);
 	strbuf_addf(sb, "Sender and receiver shared a CPU in %zu of %zu messages", r->same_cpu,
 		    r->complete);
 	if (r->same_cpu) {
@@ -197,7 +200,9 @@ static void footer_render(struct strbuf *sb, const struct journey_result *r)
 	for (int p = 0; p < JP_POINTS; p++)
 		if (r->missing_at[p])
 			strbuf_addf(sb, "%zu messages left out: no %s seen%s\n", r->missing_at[p],
-				    journey_point_name(p), "");
+				    journey_point_name(p), p == JP_ON_CPU ?
+				    " (the kernel did not trace the receiver's switch onto its CPU; seen "
+				    "when that CPU was idle)" : "");
 }
 
 void journey_report_render(struct strbuf *sb, const struct journey_result *r, bool colour)

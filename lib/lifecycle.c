@@ -7,7 +7,6 @@
  * still holds as CLOSE. TCP_INFO on the fd then says CLOSE, sock_diag (what ss reads) says
  * TIME_WAIT. Both are true, and the difference is part of the lesson.
  */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* names: tables from kernel numbers to names. */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>

@@ -5,7 +5,6 @@
  * in, so the thread visits each new namespace only to make its fd and its route socket, and
  * configures both from home; every request asks for an ACK and returns the kernel's -errno.
  */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>

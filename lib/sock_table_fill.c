@@ -5,7 +5,6 @@
  * keeps the namespace it was created in, so only its creation needs setns), /proc/PID/net for
  * the families sock_diag has no module for, and for ping sockets, which it never lists.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>

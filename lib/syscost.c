@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* syscost: time system calls in batches; see syscost.h for the method. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <netinet/in.h>
 #include <sys/socket.h>

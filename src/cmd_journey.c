@@ -29,7 +29,8 @@ static void on_stop(int sig)
 static void usage(void)
 {
 	fputs("usage: nic2app journey [--proto udp|tcp] [--size N] [--count N] [--via lo|netns]\n"
-	      "                       [--method auto|tracefs|timestamping] [--json [--packets]]\n"
+	      "                       [--method auto|tracefs|timestamping] [--cpus any|same|split]\n"
+	      "                       [--json [--packets]]\n"
 	      "\n"
 	      "Sends messages from one thread to an echo server in another and measures each\n"
 	      "message's way from the sender's send() to the receiver's recv(), cut into stages\n"
@@ -47,6 +48,9 @@ static void usage(void)
 	      "  --method M     tracefs: tracepoints at up to 10 kernel points (needs root);\n"
 	      "                 timestamping: SO_TIMESTAMPING at 3 points (no privilege needed);\n"
 	      "                 auto (default): tracefs if it works, else timestamping, saying why\n"
+	      "  --cpus C       any (default): where the scheduler puts the two ends; same: both\n"
+	      "                 pinned to one CPU (repeatable); split: one CPU each, so every\n"
+	      "                 message wakes the receiver's CPU\n"
 	      "  --json         one JSON object on stdout\n"
 	      "  --packets      with --json: every message's points and stages too\n"
 	      "  -h, --help     this text\n"
@@ -104,6 +108,16 @@ static int parse_word(int opt, const char *arg, struct options *o)
 			return cli_usage_error("journey",
 					       "--method must be auto, tracefs or timestamping, not '%s'", arg);
 		return 0;
+	case 'u':
+		if (strcmp(arg, "any") == 0)
+			c->cpus = CPUS_ANY;
+		else if (strcmp(arg, "same") == 0)
+			c->cpus = CPUS_SAME;
+		else if (strcmp(arg, "split") == 0)
+			c->cpus = CPUS_SPLIT;
+		else
+			return cli_usage_error("journey", "--cpus must be any, same or split, not '%s'", arg);
+		return 0;
 	case 's':
 		o->size_word = arg; /* checked once --via is known */
 		return 0;
@@ -122,7 +136,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "proto", required_argument, NULL, 'p' }, { "size", required_argument, NULL, 's' },
 		{ "count", required_argument, NULL, 'c' }, { "via", required_argument, NULL, 'v' },
 		{ "method", required_argument, NULL, 'm' }, { "json", no_argument, NULL, 'j' },
-		{ "packets", no_argument, NULL, 'P' },     { "help", no_argument, NULL, 'h' },
+		{ "packets", no_argument, NULL, 'P' },     { "cpus", required_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	size_t max;
@@ -170,6 +185,10 @@ static int explain_failure(const struct options *o, int err)
 		cli_error("journey: %s needs root (%s); --via lo --method timestamping works without it",
 			  netns ? "--via netns" : "--method tracefs",
 			  netns ? "CAP_SYS_ADMIN to make network namespaces" : "tracefs is root's");
+		return EXIT_NOT_HERE;
+	}
+	if (err == -EXDEV) {
+		cli_error("journey: --cpus split needs two CPUs this process may run on; --cpus same works");
 		return EXIT_NOT_HERE;
 	}
 	if (err == -ENODEV || err == -ENOENT) {

@@ -8,7 +8,6 @@
  * the interval as timeout, so every way out goes through the same cleanup: the terminal is
  * always restored.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>

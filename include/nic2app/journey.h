@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "nic2app/cpu_place.h"
 #include "nic2app/stats.h"
 #include "nic2app/tstamp.h"
 
@@ -93,6 +94,7 @@ struct journey_config {
 	enum journey_method method;
 	size_t size;              /* message bytes */
 	size_t count;             /* messages measured */
+	enum cpu_placement cpus;  /* where the sender and the receiver run */
 	size_t warmup;            /* round trips before measuring (0: a default) */
 	volatile sig_atomic_t *stop; /* set (by a signal handler) to end early: -EINTR */
 };
@@ -126,6 +128,7 @@ struct journey_result {
 	int64_t offset_drift_ns;           /* the offset after the run minus before */
 	char devices[2][IF_NAMESIZE];      /* the device(s) crossed: "lo", or the veth pair */
 	pid_t sender_tid, receiver_tid;
+	int sender_cpu, receiver_cpu;      /* where they were pinned, -1 when not */
 };
 
 /* Limits of --size: one message must stay one packet on the path (its MTU less headers). */
@@ -135,8 +138,8 @@ size_t journey_max_size(enum journey_via via);
  * Run a journey: an echo pair (sender in this thread, receiver in another; over veth each in
  * its own private namespace), warm-up and plain round trips, then cfg->count observed ones.
  * JOURNEY_METHOD_AUTO tries tracefs and falls back to timestamping, saying why in r->why.
- * Returns 0, -EPERM (tracefs or netns without root), -ENODEV (no tracefs), -EINTR (*stop
- * was set), or another -errno. Everything set up is undone before it returns.
+ * Returns 0, -EPERM (tracefs or netns without root), -ENODEV (no tracefs), -EXDEV (a split
+ * placement with one CPU), -EINTR (*stop was set), or another -errno. Everything set up is undone before it returns.
  */
 int journey_run(const struct journey_config *cfg, struct journey_result *r);
 void journey_result_release(struct journey_result *r);

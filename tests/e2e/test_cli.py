@@ -5,7 +5,7 @@ import re
 
 from e2e import ROOT, check, nic2app
 
-COMMANDS = ["tour", "sockets", "fds"]
+COMMANDS = ["tour", "sockets", "fds", "journey"]
 
 with open(f"{ROOT}/Makefile") as f:
     version = re.search(r"^VERSION := (\S+)", f.read(), re.M).group(1)
@@ -57,6 +57,17 @@ usage_error(["fds", "self", "--watch", "--events"], "--watch", "nic2app fds")
 usage_error(["fds", "self", "--watch", "--interval", "0"], "'0'", "nic2app fds")
 usage_error(["fds", "self", "--watch", "--interval", "nan"], "'nan'", "nic2app fds")
 usage_error(["fds", "self", "--interval", "1"], "--interval", "nic2app fds")
+usage_error(["journey", "--proto", "sctp"], "'sctp'", "nic2app journey")
+usage_error(["journey", "--via", "eth0"], "'eth0'", "nic2app journey")
+usage_error(["journey", "--method", "guess"], "'guess'", "nic2app journey")
+usage_error(["journey", "--size", "0"], "'0'", "nic2app journey")
+usage_error(["journey", "--size", "65485"], "'65485'", "nic2app journey")
+usage_error(["journey", "--via", "netns", "--size", "1449"], "'1449'", "nic2app journey")
+usage_error(["journey", "--size", "-5"], "'-5'", "nic2app journey")
+usage_error(["journey", "--count", "0"], "'0'", "nic2app journey")
+usage_error(["journey", "--count", "10x"], "'10x'", "nic2app journey")
+usage_error(["journey", "--packets"], "--json", "nic2app journey")
+usage_error(["journey", "--cpus", "3"], "'3'", "nic2app journey")
 
 # a process that is gone: a runtime error that says so, exit 1
 import subprocess

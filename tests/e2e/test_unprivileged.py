@@ -16,7 +16,7 @@ with tempfile.TemporaryDirectory() as d:  # copies nobody can run, wherever the 
     os.chmod(d, 0o755)
     os.mkdir(os.path.join(d, "examples"), 0o755)
     prog = shutil.copy(NIC2APP, os.path.join(d, "nic2app"))
-    for name in ("01_socket_basics", "02_fd_monitor"):
+    for name in ("01_socket_basics", "02_fd_monitor", "03_packet_journey"):
         shutil.copy(example(name), os.path.join(d, "examples"))
     r = run([*DROP, prog, "sockets", "--json"], cwd="/")
     check(r.returncode == 0, f"as nobody: exit {r.returncode}: {r.stderr[-400:]!r}")

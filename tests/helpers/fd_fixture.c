@@ -8,7 +8,6 @@
  *   usage: fd_fixture [--kinds LIST] [--bench N] [--tmpdir DIR]
  * --bench N opens N fds of a fixed mix (files, pipes, TCP, UDP, UNIX) for the benchmarks.
  */
-#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -6,7 +6,6 @@
  * made: state local remote inode, the inode from fstat: ground truth independent of netlink).
  *   usage: record_inet_diag DUMP MANIFEST
  */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>

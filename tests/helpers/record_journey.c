@@ -10,7 +10,6 @@
  *
  * Usage: record_journey DIR udp|tcp COUNT
  */
-#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -12,7 +12,6 @@
  *   empty string or an unchecked number; bytes outside '!'..'~' and '%' are written as %XX.
  * Needs root (a new namespace, packet sockets). usage: record_sock_diag OUTDIR
  */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>

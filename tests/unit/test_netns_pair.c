@@ -6,7 +6,6 @@
  * harmless twice, on a zeroed struct and after a failed create (fds run out at each step);
  * without privileges create is -EPERM. Needs root, except the last.
  */
-#define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

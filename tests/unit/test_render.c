@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* test_render: tables, bars, printable text and when colour is used. */
-#define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

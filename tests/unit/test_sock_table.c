@@ -6,7 +6,6 @@
  * sock_table_fill() on live sockets of this process (and of another network namespace when we
  * may make one). The /proc/net parsers: test_proc_net.c.
  */
-#define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* test_sockinfo: fd and socket readers against fds this test creates, and address formats. */
-#define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
