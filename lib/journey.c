@@ -236,13 +236,15 @@ static int measure(struct run *run)
 	size_t first_measured;
 	int err;
 
-	if ((err = set_up(run)) < 0 || (err = choose_method(run)) < 0)
+	/* the plain round trips come first: an enabled tracepoint costs even while the
+	 * instance is not recording, and syscall tracepoints slow every system call */
+	if ((err = set_up(run)) < 0 ||
+	    (err = rounds(run, run->cfg->warmup, -1, NULL)) < 0 ||
+	    (err = rounds(run, PLAIN_ROUNDS, -1, &run->plain)) < 0 ||
+	    (err = samples_summarize(&run->plain, &r->rtt_plain_ns)) < 0 ||
+	    (err = choose_method(run)) < 0)
 		return err;
 	journey_set_stages(r);
-	if ((err = rounds(run, run->cfg->warmup, -1, NULL)) < 0 ||
-	    (err = rounds(run, PLAIN_ROUNDS, -1, &run->plain)) < 0 ||
-	    (err = samples_summarize(&run->plain, &r->rtt_plain_ns)) < 0)
-		return err;
 	first_measured = run->rounds + OBSERVED_WARMUP;
 	err = r->method == JOURNEY_METHOD_TRACEFS ? traced_rounds(run) : stamped_rounds(run);
 	if (err < 0)

@@ -68,14 +68,17 @@ void journey_waterfall_render(struct strbuf *sb, const struct journey_result *r,
 		return;
 	for (size_t i = 0; i < r->nstages; i++) {
 		const struct journey_stage *st = r->stages[i];
-		char p50[32], p99[32];
+		char p50[32], p99[32], module[64];
 		struct strbuf bar = STRBUF_INIT;
 		const char *cells[6];
 
 		waterfall_bar(&bar, start, r->stage_ns[i].p50, sum);
 		start += r->stage_ns[i].p50;
 		cells[0] = st->name;
-		cells[1] = module_stage_name(st->module);
+		snprintf(module, sizeof(module), "%s%s%s", module_stage_name(st->module),
+			 st->covers_last != st->module ? ".." : "",
+			 st->covers_last != st->module ? module_stage_name(st->covers_last) : "");
+		cells[1] = module;
 		cells[2] = journey_layer_name(st->layer);
 		cells[3] = duration_cell(p50, sizeof(p50), r->stage_ns[i].p50);
 		cells[4] = duration_cell(p99, sizeof(p99), r->stage_ns[i].p99);
