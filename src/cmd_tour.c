@@ -66,9 +66,10 @@ static const struct tour_stop stops[] = {
 		"stage is the time between two points it saw, so the stages of a message add up to\n"
 		"its total exactly.\n",
 		"What the module did not say: on loopback there is no NIC, DMA, interrupt or wire,\n"
-		"so those stages are not shown at all rather than invented; most of a local\n"
-		"message's time goes to the scheduler (waking the receiver, then waiting for a\n"
-		"CPU), not to the TCP/IP stack; and a local round trip is two such journeys.\n",
+		"so those stages are not shown at all rather than invented. Compare the scheduler's\n"
+		"stages (wakeup, run_queue) with TCP/IP's (tx_stack, rx_stack): waking the receiver\n"
+		"and giving it a CPU is a large part of every local message. A local round trip is\n"
+		"two such journeys; `nic2app journey --cpus split` shows one across two CPUs.\n",
 	},
 };
 

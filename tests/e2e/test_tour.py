@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""`nic2app tour` runs examples 1 and 2 and narrates them; without the example program it fails with
+"""`nic2app tour` runs examples 1, 2 and 3 and narrates them; without the example program it fails with
 a clear message instead of pretending."""
 import os
 import shutil
@@ -14,7 +14,10 @@ for part in ("Example 1: socket and file descriptor basics", "1. The standard fi
              "4. The socket lifecycle", "5. What a system call costs", "TIME_WAIT",
              "The module says a system call costs ~100-300 ns",
              "Example 2: monitoring file descriptors", "CLOSE_WAIT",
-             "back to the initial state: yes"):
+             "back to the initial state: yes",
+             "3. The journey of a packet", "Example 3: the journey of a packet",
+             "A 1200-byte message, client to server", "Real latencies",
+             "no NIC, DMA, interrupt or wire"):
     check(part in out, f"tour output lacks {part!r}")
 check(r.stderr == b"", f"tour wrote to stderr: {r.stderr[:300]!r}")
 
