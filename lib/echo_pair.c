@@ -18,6 +18,7 @@
 #include "nic2app/clock.h"
 #include "nic2app/echo_pair.h"
 #include "nic2app/netns_pair.h"
+#include "nic2app/peer_proto.h"
 #include "nic2app/tstamp.h"
 
 #define ROUND_TIMEOUT_S 2
@@ -183,6 +184,42 @@ out_release:
 	return r;
 }
 
+int echo_pair_connect(struct echo_pair *e, enum journey_proto proto, size_t size,
+		      const struct sockaddr *peer, socklen_t peer_len)
+{
+	int type = proto == JOURNEY_TCP ? SOCK_STREAM : SOCK_DGRAM, r;
+	unsigned char hello[PEER_HELLO_LEN];
+
+	*e = (struct echo_pair){ .proto = proto, .size = size, .client_fd = -1, .server_fd = -1 };
+	if (size < PEER_HELLO_LEN || (proto == JOURNEY_TCP && size > PEER_FRAME_HEADER + PEER_MAX_FRAME))
+		return -EMSGSIZE;
+	if (!(e->client_buf = malloc(size)))
+		return -ENOMEM;
+	memset(e->client_buf, 'j', size);
+	if (proto == JOURNEY_TCP)
+		peer_frame_header((uint32_t)(size - PEER_FRAME_HEADER), e->client_buf);
+	else
+		memcpy(e->client_buf, PEER_MAGIC, PEER_MAGIC_LEN);
+	peer_hello_build(PEER_ECHO, hello);
+	if ((e->client_fd = socket(peer->sa_family, type | SOCK_CLOEXEC, 0)) < 0 ||
+	    set_timeout(e->client_fd) < 0 || connect(e->client_fd, peer, peer_len) < 0 ||
+	    (proto == JOURNEY_TCP &&
+	     send(e->client_fd, hello, sizeof(hello), MSG_NOSIGNAL) != (ssize_t)sizeof(hello))) {
+		r = errno == EINPROGRESS || errno == EAGAIN ? -ETIMEDOUT : -errno;
+		echo_pair_close(e);
+		echo_pair_release(e);
+		return r;
+	}
+	return 0;
+}
+
+/* The client's read of the echo, with its RX stamp when the socket asked for them. */
+static ssize_t recv_echo(struct echo_pair *e)
+{
+	return recv_message(e->client_fd, e->proto == JOURNEY_TCP, e->client_buf, e->size,
+			    &e->echo_rx_stamp_ns);
+}
+
 int echo_pair_round(struct echo_pair *e, uint64_t *sent_at, uint64_t *back_at, int *cpu)
 {
 	ssize_t n;
@@ -192,13 +229,10 @@ int echo_pair_round(struct echo_pair *e, uint64_t *sent_at, uint64_t *back_at, i
 	n = send(e->client_fd, e->client_buf, e->size, MSG_NOSIGNAL);
 	if (n != (ssize_t)e->size)
 		return n < 0 ? -errno : -EIO;
-	do
-		n = recv(e->client_fd, e->client_buf, e->size,
-			 e->proto == JOURNEY_TCP ? MSG_WAITALL : 0);
-	while (n < 0 && errno == EINTR);
+	n = recv_echo(e);
 	*back_at = monotonic_ns();
 	if (n < 0)
-		return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		return n == -EAGAIN ? -ETIMEDOUT : (int)n;
 	return (size_t)n == e->size ? 0 : -EIO;
 }
 

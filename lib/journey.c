@@ -18,6 +18,8 @@
 #include "nic2app/journey_stamps.h"
 #include "nic2app/journey_trace.h"
 #include "nic2app/netns_pair.h"
+#include "nic2app/peer_proto.h"
+#include "nic2app/route_dev.h"
 
 #define DEFAULT_WARMUP 50
 #define PLAIN_ROUNDS 200
@@ -32,6 +34,16 @@ size_t journey_max_size(enum journey_via via)
 	return (via == JOURNEY_VIA_LO ? 65536 : 1500) - 20 - 32;
 }
 
+size_t journey_min_size(enum journey_via via)
+{
+	return via == JOURNEY_VIA_PEER ? PEER_HELLO_LEN : 1;
+}
+
+static bool is_peer(const struct journey_config *cfg)
+{
+	return cfg->via == JOURNEY_VIA_PEER;
+}
+
 struct run {
 	const struct journey_config *cfg;
 	struct journey_result *r;
@@ -40,6 +52,7 @@ struct run {
 	struct journey_trace trace;
 	struct journey_stamps stamps;
 	size_t rounds;          /* done so far */
+	int64_t *echo_rx;       /* with a peer: the RX stamp of each measured message's echo */
 	struct samples plain;   /* round trips with nothing observing */
 	cpu_set_t saved_mask;   /* the caller's CPUs, given back at the end */
 	bool pinned;
@@ -48,6 +61,22 @@ struct run {
 static bool stopped(const struct run *run)
 {
 	return run->cfg->stop && *run->cfg->stop;
+}
+
+/* What the client saw of measured round i. With a peer, the client is the receiver too: the
+ * echo's arrival ends the journey. */
+static void note_round(struct run *run, long i, uint64_t sent, uint64_t back, int cpu)
+{
+	struct journey_packet *p = &run->r->packets[i];
+
+	p->at[JP_APP_SEND] = sent;
+	p->rtt_ns = back - sent;
+	p->sender_cpu = (int16_t)cpu;
+	if (is_peer(run->cfg)) {
+		p->at[JP_APP_RECV] = back;
+		p->receiver_cpu = (int16_t)sched_getcpu();
+		run->echo_rx[i] = run->echo.echo_rx_stamp_ns;
+	}
 }
 
 /* n round trips; each measured one (slot >= 0) fills packet slot + i. */
@@ -64,13 +93,8 @@ static int rounds(struct run *run, size_t n, long slot, struct samples *rtt)
 		run->rounds++;
 		if (rtt && (err = samples_add(rtt, (double)(back - sent))) < 0)
 			return err;
-		if (slot >= 0) {
-			struct journey_packet *p = &run->r->packets[slot + (long)i];
-
-			p->at[JP_APP_SEND] = sent;
-			p->rtt_ns = back - sent;
-			p->sender_cpu = (int16_t)cpu;
-		}
+		if (slot >= 0)
+			note_round(run, slot + (long)i, sent, back, cpu);
 		if (run->r->method == JOURNEY_METHOD_TIMESTAMPING && slot >= 0 &&
 		    (err = journey_stamps_drain(&run->stamps, run->echo.client_fd)) < 0)
 			return err;
@@ -140,8 +164,8 @@ static int stamped_rounds(struct run *run)
 	struct clock_offset after;
 	int err;
 
-	if ((err = journey_stamps_enable(run->echo.client_fd, run->echo.server_fd,
-					 r->cfg.proto)) < 0 ||
+	if ((err = journey_stamps_enable(run->echo.client_fd, is_peer(&r->cfg) ?
+					 run->echo.client_fd : run->echo.server_fd, r->cfg.proto)) < 0 ||
 	    (err = journey_stamps_init(&run->stamps, r->cfg.proto, r->cfg.size, OBSERVED_WARMUP,
 				       r->cfg.count)) < 0 ||
 	    (err = clock_offset_measure(&r->offset, 1000)) < 0)
@@ -163,13 +187,13 @@ static int assemble(struct run *run, size_t first_measured)
 	struct journey_result *r = run->r;
 	struct echo_pair *e = &run->echo;
 
-	for (size_t i = 0; i < r->npackets; i++) {
+	for (size_t i = 0; i < r->npackets && !is_peer(&r->cfg); i++) {
 		r->packets[i].at[JP_APP_RECV] = e->recv_at[first_measured + i];
 		r->packets[i].receiver_cpu = e->recv_cpu[first_measured + i];
 	}
 	if (r->method == JOURNEY_METHOD_TIMESTAMPING) {
-		journey_stamps_apply(&run->stamps, &r->offset, e->rx_stamp_ns + first_measured,
-				     r->packets);
+		journey_stamps_apply(&run->stamps, &r->offset, is_peer(&r->cfg) ? run->echo_rx :
+				     e->rx_stamp_ns + first_measured, r->packets);
 		if (r->cfg.proto == JOURNEY_TCP)
 			journey_stamps_ack(&run->stamps, &r->offset, r->packets, &r->tcp_ack_ns);
 	} else {
@@ -179,7 +203,10 @@ static int assemble(struct run *run, size_t first_measured)
 			.min_len = (uint32_t)r->cfg.size + (r->cfg.proto == JOURNEY_TCP ?
 				   ETH_IP_TCP_HEADERS : ETH_IP_UDP_HEADERS),
 			.copy_point = r->cfg.proto == JOURNEY_TCP,
+			.rx_is_echo = is_peer(&r->cfg),
 		};
+
+		ctx.min_rx_len = ctx.min_len - 14; /* netif_rx's length has no Ethernet header */
 
 		jevents_sort(&run->trace.events);
 		r->events_read = run->trace.events.n;
@@ -199,13 +226,34 @@ static int place(struct run *run)
 	r->sender_cpu = r->receiver_cpu = -1;
 	if (run->cfg->cpus == CPUS_ANY)
 		return 0;
+	if (is_peer(run->cfg) && run->cfg->cpus == CPUS_SPLIT)
+		return -EINVAL; /* one thread: nothing to split */
 	if ((err = cpu_place_pick(run->cfg->cpus, &r->sender_cpu, &r->receiver_cpu)) < 0)
 		return err == -ENODEV ? -EXDEV : err;
-	if ((err = cpu_place_pin(r->receiver_tid, r->receiver_cpu, NULL)) < 0 ||
+	if ((!is_peer(run->cfg) && (err = cpu_place_pin(r->receiver_tid, r->receiver_cpu, NULL)) < 0) ||
 	    (err = cpu_place_pin(0, r->sender_cpu, &run->saved_mask)) < 0)
 		return err;
 	run->pinned = true;
 	return 0;
+}
+
+/* The client alone, to a `nic2app serve`; its echoes come back to this thread. */
+static int connect_peer(struct run *run)
+{
+	const struct journey_config *cfg = run->cfg;
+	struct journey_result *r = run->r;
+	const struct sockaddr *peer = (const struct sockaddr *)&cfg->peer;
+	int err;
+
+	peer_addr_format(peer, r->peer_name, sizeof(r->peer_name));
+	if ((err = route_device(peer, r->devices[0])) < 0)
+		return err;
+	if (!(run->echo_rx = calloc(cfg->count, sizeof(*run->echo_rx))))
+		return -ENOMEM;
+	if ((err = echo_pair_connect(&run->echo, cfg->proto, cfg->size, peer, cfg->peer_len)) < 0)
+		return err;
+	r->sender_tid = r->receiver_tid = gettid();
+	return place(run);
 }
 
 static int set_up(struct run *run)
@@ -215,6 +263,8 @@ static int set_up(struct run *run)
 	size_t total = cfg->warmup + PLAIN_ROUNDS + OBSERVED_WARMUP + cfg->count;
 	int err;
 
+	if (is_peer(cfg))
+		return connect_peer(run);
 	if (cfg->via == JOURNEY_VIA_NETNS) {
 		if ((err = netns_pair_create(&run->ns)) < 0)
 			return err;
@@ -252,7 +302,7 @@ static int measure(struct run *run)
 	journey_trace_close(&run->trace); /* as soon as possible: nothing stays enabled */
 	if ((err = echo_pair_close(&run->echo)) < 0)
 		return err;
-	if (run->echo.rounds_seen != run->rounds)
+	if (!is_peer(run->cfg) && run->echo.rounds_seen != run->rounds)
 		return -EPROTO;
 	if ((err = assemble(run, first_measured)) < 0)
 		return err;
@@ -272,7 +322,8 @@ int journey_run(const struct journey_config *cfg, struct journey_result *r)
 	run.cfg = &r->cfg;
 	run.ns = (struct netns_pair){ .orig_fd = -1, .ns_fd = { -1, -1 } };
 	run.echo.client_fd = run.echo.server_fd = -1;
-	if (cfg->size < 1 || cfg->size > journey_max_size(cfg->via) || cfg->count < 1)
+	if (cfg->size < journey_min_size(cfg->via) || cfg->size > journey_max_size(cfg->via) ||
+	    cfg->count < 1)
 		return -EINVAL;
 	if (!(r->packets = calloc(cfg->count, sizeof(*r->packets))))
 		return -ENOMEM;
@@ -285,6 +336,7 @@ int journey_run(const struct journey_config *cfg, struct journey_result *r)
 	journey_stamps_release(&run.stamps);
 	netns_pair_release(&run.ns);
 	samples_release(&run.plain);
+	free(run.echo_rx);
 	if (run.pinned)
 		cpu_place_restore(0, &run.saved_mask);
 	return err;

@@ -142,7 +142,10 @@ int journey_json(struct strbuf *sb, const struct journey_result *r, bool with_pa
 	json_string(&j, "proto", journey_proto_name(r->cfg.proto));
 	json_uint(&j, "size", r->cfg.size);
 	json_uint(&j, "count", r->cfg.count);
-	json_string(&j, "path", r->cfg.via == JOURNEY_VIA_LO ? "lo" : "netns");
+	json_string(&j, "path", r->cfg.via == JOURNEY_VIA_LO ? "lo" :
+				r->cfg.via == JOURNEY_VIA_NETNS ? "netns" : "peer");
+	if (r->cfg.via == JOURNEY_VIA_PEER)
+		json_string(&j, "peer", r->peer_name);
 	json_array_begin(&j, "devices");
 	for (int d = 0; d < 2; d++)
 		if (r->devices[d][0])

@@ -125,9 +125,16 @@ static void heading_render(struct strbuf *sb, const struct journey_result *r, bo
 {
 	char line[256];
 
-	snprintf(line, sizeof(line), "The journey of a %zu-byte %s message, sender to receiver, over %s",
-		 r->cfg.size, r->cfg.proto == JOURNEY_TCP ? "TCP" : "UDP",
-		 r->cfg.via == JOURNEY_VIA_LO ? "loopback (lo)" : "a veth pair between two namespaces");
+	const char *proto = r->cfg.proto == JOURNEY_TCP ? "TCP" : "UDP";
+
+	if (r->cfg.via == JOURNEY_VIA_PEER)
+		snprintf(line, sizeof(line), "The round trip of a %zu-byte %s message to the peer %s "
+			 "and back, via %s, on this host's clock", r->cfg.size, proto, r->peer_name,
+			 r->devices[0]);
+	else
+		snprintf(line, sizeof(line), "The journey of a %zu-byte %s message, sender to receiver, over %s",
+			 r->cfg.size, proto, r->cfg.via == JOURNEY_VIA_LO ? "loopback (lo)" :
+			 "a veth pair between two namespaces");
 	colour_add(sb, colour, COLOUR_BOLD, line);
 	strbuf_addf(sb, "\nmethod: %s (%s)\n", journey_method_name(r->method), r->why);
 	strbuf_addf(sb, "%zu messages, %zu with every point seen; times are CLOCK_MONOTONIC",
@@ -175,8 +182,11 @@ static void footer_render(struct strbuf *sb, const struct journey_result *r)
 			strbuf_addf(sb, "%s%s", sep, module_stage_name(m));
 			sep = ", ";
 		}
-	strbuf_addf(sb, " (%s has no wire, NIC, DMA or interrupt)\n",
-		    r->cfg.via == JOURNEY_VIA_LO ? "loopback" : "veth");
+	if (r->cfg.via == JOURNEY_VIA_PEER)
+		strbuf_adds(sb, " here: they are inside \"away\", with the peer's whole journey\n");
+	else
+		strbuf_addf(sb, " (%s has no wire, NIC, DMA or interrupt)\n",
+			    r->cfg.via == JOURNEY_VIA_LO ? "loopback" : "veth");
 	if (r->method == JOURNEY_METHOD_TIMESTAMPING && r->cfg.proto == JOURNEY_TCP &&
 	    r->tcp_ack_ns.n) {
 		strbuf_adds(sb, "TCP: from send() to the ACK stamp (all of it acknowledged): median ");
@@ -190,7 +200,8 @@ static void footer_render(struct strbuf *sb, const struct journey_result *r)
 	strbuf_adds(sb, " with nothing observing; the observer's overhead: ");
 	duration_add(sb, r->overhead_ns);
 	strbuf_adds(sb, " per round trip\n");
-	cpus_render(sb, r);
+	if (r->cfg.via != JOURNEY_VIA_PEER)
+		cpus_render(sb, r);
 	if (r->receiver_runnable)
 		strbuf_addf(sb, "In %zu of %zu messages the receiver needed no wake-up: it was still "
 			    "runnable (%zu) or on a CPU (%zu) when the data came, so their wakeup "

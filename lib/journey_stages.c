@@ -41,7 +41,7 @@ const char *module_stage_name(enum module_stage s)
 
 const char *journey_layer_name(enum journey_layer l)
 {
-	static const char *const names[LAYER_COUNT] = { "user", "kernel", "boundary" };
+	static const char *const names[LAYER_COUNT] = { "user", "kernel", "boundary", "remote" };
 
 	return (unsigned int)l < LAYER_COUNT ? names[l] : "unknown";
 }
@@ -96,8 +96,16 @@ static const struct journey_stage stage_table[] = {
 	      "receive stack, wake-up, recv() and the copy, back to user space"),
 };
 
-const struct journey_stage *journey_stage_between(enum journey_point from, enum journey_point to)
+/* With a peer, what leaves through the driver comes back as the echo. */
+static const struct journey_stage away =
+	STAGE("away", JP_XMIT, JP_RX_QUEUE, MS_WIRE, MS_WIRE, LAYER_REMOTE,
+	      "the wire, the peer's kernel and echo, the wire back: the peer's clock is not used");
+
+const struct journey_stage *journey_stage_between(enum journey_point from, enum journey_point to,
+						  enum journey_via via)
 {
+	if (via == JOURNEY_VIA_PEER && from == away.from && to == away.to)
+		return &away;
 	for (size_t i = 0; i < sizeof(stage_table) / sizeof(stage_table[0]); i++)
 		if (stage_table[i].from == from && stage_table[i].to == to)
 			return &stage_table[i];
@@ -133,7 +141,8 @@ void journey_set_stages(struct journey_result *r)
 	r->npoints = journey_points_for(r->method, r->cfg.proto, r->points);
 	r->nstages = 0;
 	for (size_t i = 0; i + 1 < r->npoints; i++)
-		r->stages[r->nstages++] = journey_stage_between(r->points[i], r->points[i + 1]);
+		r->stages[r->nstages++] = journey_stage_between(r->points[i], r->points[i + 1],
+								 r->cfg.via);
 }
 
 /* Every point seen and in time order; else the first point missing or out of order. */

@@ -13,8 +13,12 @@
 
 int journey_stamps_enable(int sender_fd, int receiver_fd, enum journey_proto proto)
 {
-	int r = tstamp_enable_tx(sender_fd, proto == JOURNEY_TCP);
+	bool tcp = proto == JOURNEY_TCP;
+	int r;
 
+	if (sender_fd == receiver_fd) /* a peer's echo comes back to the sender's socket */
+		return tstamp_enable(sender_fd, true, tcp, true);
+	r = tstamp_enable_tx(sender_fd, tcp);
 	return r < 0 ? r : tstamp_enable_rx(receiver_fd);
 }
 

@@ -28,6 +28,9 @@ static bool point_matches(enum journey_point p, const struct jevent *e, const st
 	case JP_XMIT:
 		return e->kind == JE_NET_DEV_START_XMIT && e->key == c->skb;
 	case JP_RX_QUEUE:
+		if (ctx->rx_is_echo)
+			return e->kind == JE_NETIF_RX && e->pid != ctx->sender_tid &&
+			       e->len >= ctx->min_rx_len;
 		return e->kind == JE_NETIF_RX && e->key == c->skb;
 	case JP_RX_SOFTIRQ:
 		return e->kind == JE_NETIF_RECEIVE_SKB && e->key == c->skb;
@@ -92,9 +95,10 @@ static size_t match_packet(const struct jevent *ev, size_t from, size_t to,
 			if (!point_matches(point, &ev[i], &c))
 				continue;
 			p->at[point] = ev[i].ts_ns;
-			if (point == JP_QDISC) {
+			if (point == JP_QDISC || (point == JP_RX_QUEUE && ctx->rx_is_echo)) {
 				c.skb = ev[i].key;
-				p->wire_len = ev[i].len;
+				if (point == JP_QDISC)
+					p->wire_len = ev[i].len;
 			}
 			at = i + 1;
 			used++;

@@ -36,20 +36,27 @@ static int set_flags(int fd, unsigned int flags)
 	return 0;
 }
 
+int tstamp_enable(int fd, bool tx, bool ack, bool rx)
+{
+	unsigned int flags = SOF_TIMESTAMPING_SOFTWARE;
+
+	if (tx)
+		flags |= SOF_TIMESTAMPING_TX_SCHED | SOF_TIMESTAMPING_TX_SOFTWARE |
+			 SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY |
+			 (ack ? SOF_TIMESTAMPING_TX_ACK : 0);
+	if (rx)
+		flags |= SOF_TIMESTAMPING_RX_SOFTWARE;
+	return set_flags(fd, flags);
+}
+
 int tstamp_enable_tx(int fd, bool ack)
 {
-	unsigned int flags = SOF_TIMESTAMPING_TX_SCHED | SOF_TIMESTAMPING_TX_SOFTWARE |
-			     SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_ID |
-			     SOF_TIMESTAMPING_OPT_TSONLY;
-
-	if (ack)
-		flags |= SOF_TIMESTAMPING_TX_ACK;
-	return set_flags(fd, flags);
+	return tstamp_enable(fd, true, ack, false);
 }
 
 int tstamp_enable_rx(int fd)
 {
-	return set_flags(fd, SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE);
+	return tstamp_enable(fd, false, false, true);
 }
 
 static bool is_recverr(const struct cmsghdr *c)

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "nic2app/journey.h"
 #include "nic2app/journey_render.h"
+#include "nic2app/peer_proto.h"
 #include "nic2app/render.h"
 
 #define DEFAULT_SIZE 64
@@ -29,8 +30,8 @@ static void on_stop(int sig)
 static void usage(void)
 {
 	fputs("usage: nic2app journey [--proto udp|tcp] [--size N] [--count N] [--via lo|netns]\n"
-	      "                       [--method auto|tracefs|timestamping] [--cpus any|same|split]\n"
-	      "                       [--json [--packets]]\n"
+	      "                       [--peer HOST:PORT] [--method auto|tracefs|timestamping]\n"
+	      "                       [--cpus any|same|split] [--json [--packets]]\n"
 	      "\n"
 	      "Sends messages from one thread to an echo server in another and measures each\n"
 	      "message's way from the sender's send() to the receiver's recv(), cut into stages\n"
@@ -45,6 +46,10 @@ static void usage(void)
 	      "  --via lo       loopback (default): no driver but the loopback device\n"
 	      "  --via netns    two private network namespaces joined by a veth pair, made for the\n"
 	      "                 run and gone after it (needs root)\n"
+	      "  --peer H:P     send to a `nic2app serve` at H:P (another host or namespace) and\n"
+	      "                 time the round trip: this host's stages on the way out and on the\n"
+	      "                 echo's way in, and what lies between as one stage, \"away\" (the\n"
+	      "                 peer's clock is never used); --size counts the protocol's bytes\n"
 	      "  --method M     tracefs: tracepoints at up to 10 kernel points (needs root);\n"
 	      "                 timestamping: SO_TIMESTAMPING at 3 points (no privilege needed);\n"
 	      "                 auto (default): tracefs if it works, else timestamping, saying why\n"
@@ -79,7 +84,8 @@ static int parse_count(const char *word, size_t min, size_t max, size_t *out)
 struct options {
 	struct journey_config cfg;
 	bool json, packets;
-	const char *size_word;
+	const char *size_word, *peer_word;
+	bool via_given;
 };
 
 static int parse_word(int opt, const char *arg, struct options *o)
@@ -96,6 +102,7 @@ static int parse_word(int opt, const char *arg, struct options *o)
 		if (strcmp(arg, "lo") && strcmp(arg, "netns"))
 			return cli_usage_error("journey", "--via must be lo or netns, not '%s'", arg);
 		c->via = strcmp(arg, "netns") == 0 ? JOURNEY_VIA_NETNS : JOURNEY_VIA_LO;
+		o->via_given = true;
 		return 0;
 	case 'm':
 		if (strcmp(arg, "auto") == 0)
@@ -121,6 +128,13 @@ static int parse_word(int opt, const char *arg, struct options *o)
 	case 's':
 		o->size_word = arg; /* checked once --via is known */
 		return 0;
+	case 'e':
+		if (peer_addr_parse(arg, "127.0.0.1", &c->peer, &c->peer_len) < 0 ||
+		    ((struct sockaddr_in *)&c->peer)->sin_port == 0)
+			return cli_usage_error("journey", "--peer must be HOST:PORT with an IP address "
+					       "and a port from 1 to 65535, not '%s'", arg);
+		o->peer_word = arg;
+		return 0;
 	case 'c':
 		if (parse_count(arg, 1, MOST_MESSAGES, &c->count))
 			return cli_usage_error("journey", "--count must be a whole number from 1 to %d, not '%s'",
@@ -130,6 +144,19 @@ static int parse_word(int opt, const char *arg, struct options *o)
 	return EXIT_USAGE;
 }
 
+static int check_size(struct options *o)
+{
+	static const char *const paths[] = { "lo", "netns", "--peer" };
+	size_t min = journey_min_size(o->cfg.via), max = journey_max_size(o->cfg.via);
+
+	if (o->size_word && parse_count(o->size_word, min, max, &o->cfg.size))
+		return cli_usage_error("journey", "--size must be a whole number from %zu to %zu over %s "
+				       "(one packet), not '%s'", min, max, paths[o->cfg.via], o->size_word);
+	if (!o->size_word && o->cfg.size < min)
+		o->cfg.size = min;
+	return 0;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -137,10 +164,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "count", required_argument, NULL, 'c' }, { "via", required_argument, NULL, 'v' },
 		{ "method", required_argument, NULL, 'm' }, { "json", no_argument, NULL, 'j' },
 		{ "packets", no_argument, NULL, 'P' },     { "cpus", required_argument, NULL, 'u' },
+		{ "peer", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	size_t max;
 	int opt, r;
 
 	o->cfg = (struct journey_config){ .size = DEFAULT_SIZE, .count = DEFAULT_COUNT };
@@ -163,12 +190,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return cli_usage_error("journey", "unexpected argument '%s'", argv[optind]);
 	if (o->packets && !o->json)
 		return cli_usage_error("journey", "--packets goes with --json");
-	max = journey_max_size(o->cfg.via);
-	if (o->size_word && parse_count(o->size_word, 1, max, &o->cfg.size))
-		return cli_usage_error("journey", "--size must be a whole number from 1 to %zu over %s "
-				       "(one packet), not '%s'", max,
-				       o->cfg.via == JOURNEY_VIA_LO ? "lo" : "netns", o->size_word);
-	return 0;
+	if (o->peer_word && o->via_given)
+		return cli_usage_error("journey", "--peer and --via are two different paths: choose one");
+	if (o->peer_word && o->cfg.cpus == CPUS_SPLIT)
+		return cli_usage_error("journey", "--cpus split needs the local receiver thread, which --peer does not have");
+	if (o->peer_word)
+		o->cfg.via = JOURNEY_VIA_PEER;
+	return check_size(o);
 }
 
 /* What a failed run means for the user, and the exit status. */
@@ -190,6 +218,13 @@ static int explain_failure(const struct options *o, int err)
 	if (err == -EXDEV) {
 		cli_error("journey: --cpus split needs two CPUs this process may run on; --cpus same works");
 		return EXIT_NOT_HERE;
+	}
+	if (o->cfg.via == JOURNEY_VIA_PEER && (err == -ECONNREFUSED || err == -ETIMEDOUT ||
+					       err == -ENETUNREACH || err == -EHOSTUNREACH ||
+					       err == -EIO || err == -ECONNRESET)) {
+		cli_error("journey: the peer %s does not answer as `nic2app serve` would: %s",
+			  o->peer_word, strerror(-err));
+		return EXIT_RUNTIME;
 	}
 	if (err == -ENODEV || err == -ENOENT) {
 		cli_error("journey: this kernel has no tracefs or lacks one of the journey's tracepoints "

@@ -32,6 +32,7 @@ struct echo_pair {
 	int16_t *recv_cpu;        /* per round: the CPU the receiver ran on after recvmsg() */
 	size_t max_rounds, rounds_seen;
 	int server_err;           /* why the receiving thread stopped early, -errno */
+	int64_t echo_rx_stamp_ns; /* the RX stamp of the last echo the client got, 0 if none */
 	/* private */
 	pthread_t thread;
 	bool running;
@@ -45,6 +46,13 @@ struct echo_pair {
  */
 int echo_pair_open(struct echo_pair *e, enum journey_proto proto, size_t size,
 		   size_t max_rounds, const struct netns_pair *ns);
+/*
+ * The client alone, connected to a `nic2app serve` at peer in echo mode: each round's echo
+ * is the peer's. Every message begins with what the peer protocol asks (TCP: the frame
+ * header; UDP: the magic), counted in size. No server thread: server_tid is 0.
+ */
+int echo_pair_connect(struct echo_pair *e, enum journey_proto proto, size_t size,
+		      const struct sockaddr *peer, socklen_t peer_len);
 /* One round: the time before send() and after the echo came back, and the CPU the sender
  * was on when it sent. -ETIMEDOUT after 2 s without the echo. */
 int echo_pair_round(struct echo_pair *e, uint64_t *sent_at, uint64_t *back_at, int *cpu);

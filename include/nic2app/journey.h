@@ -11,6 +11,7 @@
 #define NIC2APP_JOURNEY_H
 
 #include <net/if.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,7 +23,11 @@
 #include "nic2app/tstamp.h"
 
 enum journey_proto { JOURNEY_UDP, JOURNEY_TCP };
-enum journey_via { JOURNEY_VIA_LO, JOURNEY_VIA_NETNS };
+enum journey_via {
+	JOURNEY_VIA_LO,    /* an echo thread over loopback */
+	JOURNEY_VIA_NETNS, /* an echo thread in a private namespace, across a veth pair */
+	JOURNEY_VIA_PEER,  /* a `nic2app serve` elsewhere: a round trip, on this host's clock */
+};
 enum journey_method { JOURNEY_METHOD_AUTO, JOURNEY_METHOD_TRACEFS, JOURNEY_METHOD_TIMESTAMPING };
 
 /* The points where a message is seen, in the order it passes them. */
@@ -49,7 +54,7 @@ enum module_stage {
 	MS_COPY_TO_USER, MS_APP_RECEIVE, MS_COUNT
 };
 
-enum journey_layer { LAYER_USER, LAYER_KERNEL, LAYER_BOUNDARY, LAYER_COUNT };
+enum journey_layer { LAYER_USER, LAYER_KERNEL, LAYER_BOUNDARY, LAYER_REMOTE, LAYER_COUNT };
 
 struct journey_stage {
 	const char *name;          /* "qdisc" */
@@ -72,8 +77,10 @@ const char *journey_proto_name(enum journey_proto p);
 /* The points a method observes for a protocol, in order; returns how many. */
 size_t journey_points_for(enum journey_method m, enum journey_proto proto,
 			  enum journey_point *out);
-/* The stage between two consecutive points, or NULL when no stage is defined for them. */
-const struct journey_stage *journey_stage_between(enum journey_point from, enum journey_point to);
+/* The stage between two consecutive points, or NULL when no stage is defined for them. With
+ * a peer, the way from the driver to the echo's arrival is the remote stage "away". */
+const struct journey_stage *journey_stage_between(enum journey_point from, enum journey_point to,
+						  enum journey_via via);
 /* The module stages a path has no way to show (bitmask of 1 << enum module_stage). */
 unsigned int journey_unobserved(enum journey_via via);
 
@@ -94,6 +101,8 @@ struct journey_config {
 	enum journey_method method;
 	size_t size;              /* message bytes */
 	size_t count;             /* messages measured */
+	struct sockaddr_storage peer; /* JOURNEY_VIA_PEER: where `nic2app serve` listens */
+	socklen_t peer_len;
 	enum cpu_placement cpus;  /* where the sender and the receiver run */
 	size_t warmup;            /* round trips before measuring (0: a default) */
 	volatile sig_atomic_t *stop; /* set (by a signal handler) to end early: -EINTR */
@@ -126,13 +135,18 @@ struct journey_result {
 	uint64_t events_read, events_used;
 	struct clock_offset offset;        /* timestamping: CLOCK_REALTIME - CLOCK_MONOTONIC */
 	int64_t offset_drift_ns;           /* the offset after the run minus before */
-	char devices[2][IF_NAMESIZE];      /* the device(s) crossed: "lo", or the veth pair */
+	char devices[2][IF_NAMESIZE];      /* the device(s) crossed: "lo", the veth pair, or the
+					    * one the route to the peer goes out of */
+	char peer_name[64];                /* "192.0.2.2:7701" */
 	pid_t sender_tid, receiver_tid;
 	int sender_cpu, receiver_cpu;      /* where they were pinned, -1 when not */
 };
 
-/* Limits of --size: one message must stay one packet on the path (its MTU less headers). */
+/* Limits of --size: one message must stay one packet on the path (its MTU less headers;
+ * with a peer, a 1500-byte MTU is assumed, and a message holds at least the protocol's 8
+ * bytes). */
 size_t journey_max_size(enum journey_via via);
+size_t journey_min_size(enum journey_via via);
 
 /*
  * Run a journey: an echo pair (sender in this thread, receiver in another; over veth each in

@@ -73,6 +73,11 @@ struct journey_match_ctx {
 	int ip_proto;       /* IPPROTO_UDP or IPPROTO_TCP: which sk_data_ready counts */
 	uint32_t min_len;   /* the message's skb is at least this long at net_dev_queue */
 	bool copy_point;    /* look for skb_copy_datagram_iovec (TCP) */
+	/* a peer's echo: the packet that arrives is not the one that left. It is the first
+	 * netif_rx after the departure that the sender's own thread did not cause (over lo or
+	 * veth the departing packet's netif_rx runs in the sender) and is long enough. */
+	bool rx_is_echo;
+	uint32_t min_rx_len;
 };
 
 /*

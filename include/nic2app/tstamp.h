@@ -30,6 +30,9 @@ struct tstamp {
 	int64_t realtime_ns;  /* the kernel's stamp, CLOCK_REALTIME */
 };
 
+/* Ask for TX stamps (SCHED, SND, and ACK when ack) and/or RX stamps on one socket: the
+ * option holds one set of flags, so a socket that wants both must ask for both at once. */
+int tstamp_enable(int fd, bool tx, bool ack, bool rx);
 /* Ask for the software stamps of sends on fd: SCHED and SND (and ACK when ack), each
  * reported on the error queue with its send's OPT_ID and without a copy of the data. */
 int tstamp_enable_tx(int fd, bool ack);

@@ -317,7 +317,7 @@ static void test_stage_table(void **state)
 			assert_int_equal(pts[0], JP_APP_SEND);
 			assert_int_equal(pts[n - 1], JP_APP_RECV);
 			for (size_t i = 0; i + 1 < n; i++)
-				assert_non_null(journey_stage_between(pts[i], pts[i + 1]));
+				assert_non_null(journey_stage_between(pts[i], pts[i + 1], JOURNEY_VIA_LO));
 		}
 	assert_int_equal(journey_points_for(JOURNEY_METHOD_TIMESTAMPING, JOURNEY_UDP, pts), 5);
 	assert_int_equal(MS_COUNT, 13);
