@@ -273,6 +273,45 @@ static void test_missing_point(void **state)
 	assert_int_equal(r.missing_at[JP_RX_QUEUE], 1);
 }
 
+/* A peer's echo: over lo the departing packet's own netif_rx (in the sender's thread) is not
+ * the echo; the echo's is another skb, queued by another thread. */
+static void test_peer_echo(void **state)
+{
+	struct journey_match_ctx ctx = hand_ctx;
+	struct jevent e[] = {
+		ev(1200, JE_SYS_ENTER_SENDTO, 0, 10, 0),
+		ev(1400, JE_NET_DEV_QUEUE, 0xa, 10, 106),
+		ev(1500, JE_NET_DEV_START_XMIT, 0xa, 10, 106),
+		ev(1600, JE_NETIF_RX, 0xa, 10, 92),            /* the message reaching the peer */
+		ev(1700, JE_NETIF_RECEIVE_SKB, 0xa, 10, 92),
+		ev(5000, JE_NETIF_RX, 0xc, 30, 40),            /* too short: an ACK */
+		ev(5100, JE_NETIF_RX, 0xb, 30, 92),            /* the echo */
+		ev(5200, JE_NETIF_RECEIVE_SKB, 0xb, 30, 92),
+		ev(5300, JE_SK_DATA_READY, 0x5, 30, 0),
+		ev(5400, JE_SCHED_WAKEUP, 0, 10, 0),
+		ev(5500, JE_SCHED_SWITCH, 0, 10, 0),
+		ev(5600, JE_SYS_EXIT_RECVMSG, 0, 10, 64),
+	};
+	struct journey_packet p = { .at[JP_APP_SEND] = 1000, .at[JP_APP_RECV] = 5700 };
+	struct journey_result r = { .method = JOURNEY_METHOD_TRACEFS, .packets = &p, .npackets = 1,
+				    .cfg.via = JOURNEY_VIA_PEER };
+
+	(void)state;
+	ctx.receiver_tid = ctx.sender_tid;
+	ctx.rx_is_echo = true;
+	ctx.min_rx_len = 92;
+	assert_int_equal(journey_match(e, sizeof(e) / sizeof(e[0]), &p, 1, &ctx), 9);
+	assert_int_equal(p.at[JP_RX_QUEUE], 5100);
+	assert_int_equal(p.at[JP_RX_SOFTIRQ], 5200);
+	assert_int_equal(p.wire_len, 106);
+	journey_set_stages(&r);
+	assert_int_equal(journey_summarize(&r), 0);
+	assert_string_equal(r.stages[3]->name, "away");
+	assert_int_equal(r.stages[3]->layer, LAYER_REMOTE);
+	assert_true(r.stage_ns[3].p50 == 5100 - 1500);
+	assert_true(r.layer_ns[LAYER_REMOTE].p50 == 3600);
+}
+
 /* OPT_ID: a UDP counter of sends, TCP's offset of the send's last byte. */
 static void test_stamps_by_id(void **state)
 {
@@ -331,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_recorded_tcp),
 		cmocka_unit_test(test_hand_made),
 		cmocka_unit_test(test_missing_point),
+		cmocka_unit_test(test_peer_echo),
 		cmocka_unit_test(test_stamps_by_id),
 		cmocka_unit_test(test_stage_table),
 	};
