@@ -176,14 +176,15 @@ static void footer_render(struct strbuf *sb, const struct journey_result *r)
 	unsigned int unobserved = journey_unobserved(r->cfg.via);
 	const char *sep = "";
 
-	strbuf_adds(sb, "\nNot observable on this path: ");
+	strbuf_adds(sb, r->cfg.via == JOURNEY_VIA_PEER ? "\nNot observed on their own: " :
+				  "\nNot observable on this path: ");
 	for (int m = 0; m < MS_COUNT; m++)
 		if (unobserved & 1u << m) {
 			strbuf_addf(sb, "%s%s", sep, module_stage_name(m));
 			sep = ", ";
 		}
 	if (r->cfg.via == JOURNEY_VIA_PEER)
-		strbuf_adds(sb, " here: they are inside \"away\", with the peer's whole journey\n");
+		strbuf_adds(sb, " (they lie inside \"away\", with the peer's whole journey)\n");
 	else
 		strbuf_addf(sb, " (%s has no wire, NIC, DMA or interrupt)\n",
 			    r->cfg.via == JOURNEY_VIA_LO ? "loopback" : "veth");
