@@ -25,6 +25,7 @@
 #define PLAIN_ROUNDS 200
 #define OBSERVED_WARMUP 20
 #define TRACE_CHUNK 256
+#define STAMP_WAIT_ROUNDS 2000 /* with a 1 ms pause after the first few: 2 s at most */
 #define ETH_IP_UDP_HEADERS 42
 #define ETH_IP_TCP_HEADERS 54
 
@@ -52,6 +53,7 @@ struct run {
 	struct journey_trace trace;
 	struct journey_stamps stamps;
 	size_t rounds;          /* done so far */
+	size_t first_measured;  /* the round the measured messages start at */
 	int64_t *echo_rx;       /* with a peer: the RX stamp of each measured message's echo */
 	struct samples plain;   /* round trips with nothing observing */
 	cpu_set_t saved_mask;   /* the caller's CPUs, given back at the end */
@@ -147,6 +149,7 @@ static int traced_rounds(struct run *run)
 	if ((err = journey_trace_start(&run->trace)) < 0 ||
 	    (err = rounds(run, OBSERVED_WARMUP, -1, NULL)) < 0)
 		return err;
+	run->first_measured = run->rounds;
 	for (size_t done = 0; done < cfg->count; done += TRACE_CHUNK) {
 		size_t n = cfg->count - done < TRACE_CHUNK ? cfg->count - done : TRACE_CHUNK;
 
@@ -158,21 +161,44 @@ static int traced_rounds(struct run *run)
 	return 0;
 }
 
+/* The kernel switches RX stamping on lazily (a deferred static key, for every socket at
+ * once): round trips until an echo comes back stamped, so no measured message lacks one. */
+static int wait_for_rx_stamps(struct run *run)
+{
+	for (int i = 0; i < STAMP_WAIT_ROUNDS; i++) {
+		int err = rounds(run, 1, -1, NULL);
+
+		if (err < 0 || run->echo.echo_rx_stamp_ns)
+			return err;
+		if (i >= OBSERVED_WARMUP)
+			usleep(1000);
+	}
+	return -ENODATA;
+}
+
 static int stamped_rounds(struct run *run)
 {
 	struct journey_result *r = run->r;
 	struct clock_offset after;
+	size_t enabled_at = run->rounds;
 	int err;
 
+	/* the client asks for RX stamps too, to see when the kernel has switched them on */
 	if ((err = journey_stamps_enable(run->echo.client_fd, is_peer(&r->cfg) ?
 					 run->echo.client_fd : run->echo.server_fd, r->cfg.proto)) < 0 ||
+	    (!is_peer(&r->cfg) && (err = tstamp_enable(run->echo.client_fd, true,
+						       r->cfg.proto == JOURNEY_TCP, true)) < 0) ||
 	    (err = journey_stamps_init(&run->stamps, r->cfg.proto, r->cfg.size, OBSERVED_WARMUP,
 				       r->cfg.count)) < 0 ||
 	    (err = clock_offset_measure(&r->offset, 1000)) < 0)
 		return err;
-	/* the warm-up also gives the kernel time to switch RX stamping on (it does so lazily) */
-	if ((err = rounds(run, OBSERVED_WARMUP, -1, NULL)) < 0 ||
-	    (err = journey_stamps_drain(&run->stamps, run->echo.client_fd)) < 0 ||
+	if ((err = wait_for_rx_stamps(run)) < 0 ||
+	    (err = rounds(run, OBSERVED_WARMUP, -1, NULL)) < 0)
+		return err;
+	/* OPT_ID counts the sends since stamping was switched on */
+	run->stamps.first_send = run->rounds - enabled_at;
+	run->first_measured = run->rounds;
+	if ((err = journey_stamps_drain(&run->stamps, run->echo.client_fd)) < 0 ||
 	    (err = rounds(run, r->cfg.count, 0, NULL)) < 0 ||
 	    (err = clock_offset_measure(&after, 1000)) < 0)
 		return err;
@@ -182,10 +208,14 @@ static int stamped_rounds(struct run *run)
 
 /* After the pair is closed: the receiver's side of each measured message, then the points
  * the observer saw. */
-static int assemble(struct run *run, size_t first_measured)
+static int assemble(struct run *run)
 {
+	size_t first_measured = run->first_measured;
 	struct journey_result *r = run->r;
 	struct echo_pair *e = &run->echo;
+
+	if (!is_peer(&r->cfg) && first_measured + r->npackets > e->max_rounds)
+		return -EOVERFLOW; /* cannot happen: set_up() counts every round */
 
 	for (size_t i = 0; i < r->npackets && !is_peer(&r->cfg); i++) {
 		r->packets[i].at[JP_APP_RECV] = e->recv_at[first_measured + i];
@@ -260,7 +290,8 @@ static int set_up(struct run *run)
 {
 	const struct journey_config *cfg = run->cfg;
 	struct journey_result *r = run->r;
-	size_t total = cfg->warmup + PLAIN_ROUNDS + OBSERVED_WARMUP + cfg->count;
+	/* every round the receiver may note: the waits for RX stamps included */
+	size_t total = cfg->warmup + PLAIN_ROUNDS + STAMP_WAIT_ROUNDS + OBSERVED_WARMUP + cfg->count;
 	int err;
 
 	if (is_peer(cfg))
@@ -283,7 +314,6 @@ static int set_up(struct run *run)
 static int measure(struct run *run)
 {
 	struct journey_result *r = run->r;
-	size_t first_measured;
 	int err;
 
 	/* the plain round trips come first: an enabled tracepoint costs even while the
@@ -295,7 +325,6 @@ static int measure(struct run *run)
 	    (err = choose_method(run)) < 0)
 		return err;
 	journey_set_stages(r);
-	first_measured = run->rounds + OBSERVED_WARMUP;
 	err = r->method == JOURNEY_METHOD_TRACEFS ? traced_rounds(run) : stamped_rounds(run);
 	if (err < 0)
 		return err;
@@ -304,7 +333,7 @@ static int measure(struct run *run)
 		return err;
 	if (!is_peer(run->cfg) && run->echo.rounds_seen != run->rounds)
 		return -EPROTO;
-	if ((err = assemble(run, first_measured)) < 0)
+	if ((err = assemble(run)) < 0)
 		return err;
 	r->overhead_ns = r->rtt_ns.p50 - r->rtt_plain_ns.p50;
 	return 0;

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,10 +53,10 @@ static int parse_port(const char *text, in_port_t *port)
 	char *end;
 	long v;
 
-	if (!*text)
+	if (*text < '0' || *text > '9') /* strtol would take a sign or spaces */
 		return -EINVAL;
 	v = strtol(text, &end, 10);
-	if (*end || v < 0 || v > 65535 || text[0] == '-' || text[0] == '+')
+	if (*end || v < 0 || v > 65535)
 		return -EINVAL;
 	*port = htons((in_port_t)v);
 	return 0;
@@ -66,34 +67,38 @@ int peer_addr_parse(const char *text, const char *default_host, struct sockaddr_
 {
 	char host[INET6_ADDRSTRLEN + 2];
 	const char *colon = strrchr(text, ':');
-	struct sockaddr_in *v4 = (struct sockaddr_in *)out;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)out;
+	struct sockaddr_storage a = { 0 }; /* copied to out only when all is well */
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&a;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&a;
+	bool bracketed = false;
 	in_port_t port;
 
-	if (!colon) /* a port alone */
+	if (!colon) { /* a port alone */
 		snprintf(host, sizeof(host), "%s", default_host);
-	else if (text[0] == '[' && colon > text && colon[-1] == ']' && colon - text - 2 < (long)sizeof(host))
+	} else if (text[0] == '[' && colon > text && colon[-1] == ']' &&
+		   colon - text - 2 < (long)sizeof(host)) {
 		snprintf(host, sizeof(host), "%.*s", (int)(colon - text - 2), text + 1);
-	else if (colon - text < (long)sizeof(host) && !memchr(text, ':', (size_t)(colon - text)))
+		bracketed = true;
+	} else if (colon - text < (long)sizeof(host) && !memchr(text, ':', (size_t)(colon - text))) {
 		snprintf(host, sizeof(host), "%.*s", (int)(colon - text), text);
-	else
+	} else {
 		return -EINVAL;
+	}
 	if (parse_port(colon ? colon + 1 : text, &port) < 0)
 		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+	if (!bracketed && inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
 		v4->sin_family = AF_INET;
 		v4->sin_port = port;
 		*len = sizeof(*v4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
 		v6->sin6_family = AF_INET6;
 		v6->sin6_port = port;
 		*len = sizeof(*v6);
-		return 0;
+	} else {
+		return -EINVAL;
 	}
-	return -EINVAL;
+	*out = a;
+	return 0;
 }
 
 void peer_addr_format(const struct sockaddr *sa, char *buf, size_t size)

@@ -231,6 +231,12 @@ static int explain_failure(const struct options *o, int err)
 			  "(%s); --method timestamping works without them", strerror(-err));
 		return EXIT_NOT_HERE;
 	}
+	if (err == -ENODATA) {
+		cli_error("journey: no message was seen at every point (the kernel gave no stamps or "
+			  "events for them); try --method %s", o->cfg.method == JOURNEY_METHOD_TIMESTAMPING ?
+			  "tracefs as root" : "timestamping");
+		return EXIT_RUNTIME;
+	}
 	cli_error("journey: the run failed: %s", strerror(-err));
 	return EXIT_RUNTIME;
 }

@@ -7,5 +7,6 @@ int cmd_tour(int argc, char **argv);
 int cmd_sockets(int argc, char **argv);
 int cmd_fds(int argc, char **argv);
 int cmd_journey(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

@@ -26,6 +26,10 @@ struct peer_server_config {
 	unsigned max_connections;     /* 0: PEER_SERVER_MAX_CONNECTIONS */
 	unsigned idle_timeout_ms;     /* no byte in or out for this long closes; 0: the default */
 	volatile sig_atomic_t *stop;  /* run returns once this is non-zero; NULL: never */
+	/* The signal mask while waiting (epoll_pwait), as with pselect: block the signals that
+	 * set *stop, pass a mask without them here, and a signal can never slip in between the
+	 * check of *stop and the wait. NULL: the mask stays; the wait then lasts 1 s at most. */
+	const sigset_t *wait_sigmask;
 	/* Called for each connection closed for a reason (what: "bad hello", "idle", ...) and
 	 * for the first datagram dropped; never for a client that simply goes away. May be NULL. */
 	void (*log)(void *ctx, enum peer_log_kind kind, const char *what,

@@ -5,7 +5,7 @@ import re
 
 from e2e import ROOT, check, nic2app
 
-COMMANDS = ["tour", "sockets", "fds", "journey"]
+COMMANDS = ["tour", "sockets", "fds", "journey", "serve"]
 
 with open(f"{ROOT}/Makefile") as f:
     version = re.search(r"^VERSION := (\S+)", f.read(), re.M).group(1)
@@ -68,6 +68,19 @@ usage_error(["journey", "--count", "0"], "'0'", "nic2app journey")
 usage_error(["journey", "--count", "10x"], "'10x'", "nic2app journey")
 usage_error(["journey", "--packets"], "--json", "nic2app journey")
 usage_error(["journey", "--cpus", "3"], "'3'", "nic2app journey")
+usage_error(["journey", "--peer", "bogus"], "'bogus'", "nic2app journey")
+usage_error(["journey", "--peer", "127.0.0.1:0"], "'127.0.0.1:0'", "nic2app journey")
+usage_error(["journey", "--peer", "127.0.0.1:7701", "--via", "lo"], "--via", "nic2app journey")
+usage_error(["journey", "--peer", "127.0.0.1:7701", "--cpus", "split"], "split", "nic2app journey")
+usage_error(["journey", "--peer", "127.0.0.1:7701", "--size", "7"], "'7'", "nic2app journey")
+usage_error(["serve", "--listen", "1.2.3.4:99999"], "'1.2.3.4:99999'", "nic2app serve")
+usage_error(["serve", "--listen", "localhost:7701"], "'localhost:7701'", "nic2app serve")
+usage_error(["serve", "--listen"], "'--listen'", "nic2app serve")
+usage_error(["serve", "--max-connections", "0"], "'0'", "nic2app serve")
+usage_error(["serve", "--max-connections", "10001"], "'10001'", "nic2app serve")
+usage_error(["serve", "--idle", "0"], "'0'", "nic2app serve")
+usage_error(["serve", "--idle", "-1"], "'-1'", "nic2app serve")
+usage_error(["serve", "--idle", "nan"], "'nan'", "nic2app serve")
 
 # a process that is gone: a runtime error that says so, exit 1
 import subprocess
