@@ -219,28 +219,28 @@ int tracefs_read_records(const struct tracefs *t,
 	return r;
 }
 
-/* The numbers after "overrun:" and "dropped events:" in one CPU's stats text. */
-static uint64_t stats_lost(const char *text)
+/* The sum of the numbers after keys[] in one CPU's stats text. */
+static uint64_t stats_sum(const char *text, const char *const *keys)
 {
-	static const char *const keys[] = { "\noverrun:", "\ndropped events:" };
-	uint64_t lost = 0;
+	uint64_t sum = 0;
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const char *at = strstr(text, keys[i]);
+	for (; *keys; keys++) {
+		const char *at = strstr(text, *keys);
 
 		if (at)
-			lost += strtoull(at + strlen(keys[i]), NULL, 10);
+			sum += strtoull(at + strlen(*keys), NULL, 10);
 	}
-	return lost;
+	return sum;
 }
 
-int tracefs_lost_events(const struct tracefs *t, uint64_t *lost)
+/* The sum over CPUs of the numbers after keys[] in per_cpu/cpuN/stats. */
+static int stats_total(const struct tracefs *t, const char *const *keys, uint64_t *total)
 {
 	char dir[PATH_MAX + 16], file[PATH_MAX * 2], text[1024];
 	struct dirent *d;
 	DIR *dp;
 
-	*lost = 0;
+	*total = 0;
 	snprintf(dir, sizeof(dir), "%s/per_cpu", t->instance);
 	if (!(dp = opendir(dir)))
 		return -errno;
@@ -251,10 +251,24 @@ int tracefs_lost_events(const struct tracefs *t, uint64_t *lost)
 		snprintf(file, sizeof(file), "%s/%s/stats", dir, d->d_name);
 		text[0] = '\n';
 		if (proc_read_small(AT_FDCWD, file, text + 1, sizeof(text) - 1) > 0)
-			*lost += stats_lost(text);
+			*total += stats_sum(text, keys);
 	}
 	closedir(dp);
 	return 0;
+}
+
+int tracefs_lost_events(const struct tracefs *t, uint64_t *lost)
+{
+	static const char *const keys[] = { "\noverrun:", "\ndropped events:", NULL };
+
+	return stats_total(t, keys, lost);
+}
+
+int tracefs_count_events(const struct tracefs *t, uint64_t *count)
+{
+	static const char *const keys[] = { "\nentries:", "\noverrun:", NULL };
+
+	return stats_total(t, keys, count);
 }
 
 int tracefs_close(struct tracefs *t)

@@ -55,6 +55,10 @@ int tracefs_read_records(const struct tracefs *t,
  * events overwritten) and "dropped events" (new ones refused) in per_cpu/cpuN/stats. */
 int tracefs_lost_events(const struct tracefs *t, uint64_t *lost);
 
+/* Events the instance's buffers took in so far: "entries" still held plus "overrun"
+ * overwritten, summed over CPUs (nothing read from the buffers). */
+int tracefs_count_events(const struct tracefs *t, uint64_t *count);
+
 /* Stop tracing, disable every event of the instance, remove it, unmount if we mounted.
  * Safe to call twice. Returns the first error. */
 int tracefs_close(struct tracefs *t);
