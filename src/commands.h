@@ -7,6 +7,7 @@ int cmd_tour(int argc, char **argv);
 int cmd_sockets(int argc, char **argv);
 int cmd_fds(int argc, char **argv);
 int cmd_journey(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 
 #endif

@@ -16,6 +16,8 @@ const struct command commands[] = {
 	  cmd_fds },
 	{ "journey", "one message's way from send() to recv(), measured stage by stage",
 	  cmd_journey },
+	{ "bench", "system calls, copies, round trips, context switches, zero copy, batching",
+	  cmd_bench },
 	{ "serve", "the peer of journey --peer: echoes frames and datagrams, counts what it is sent",
 	  cmd_serve },
 	{ NULL, NULL, NULL },
