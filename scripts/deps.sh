@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# deps.sh: install the Debian packages nic2app needs to build and test, if any are missing.
+# deps.sh: install the Debian packages nic2app needs to build and test, if any are missing
+# (`deps.sh bench`: and those `make bench` compares it with).
 # As root it runs apt-get; otherwise it prints the exact command and exits 1.
 set -u
 
@@ -20,6 +21,13 @@ need_pkg libcmocka-dev   pkg-config --exists cmocka
 need_pkg python3         test -x /usr/bin/python3
 need_pkg iproute2        command -v ss
 need_pkg bsdutils        command -v script
+# for `make bench` (scripts/deps.sh bench): the peers nic2app is measured beside
+if [ "${1:-}" = bench ]; then
+	need_pkg sockperf    command -v sockperf
+	need_pkg iperf3      command -v iperf3
+	need_pkg lsof        command -v lsof
+	need_pkg util-linux  command -v lsfd
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
 	exit 0
