@@ -5,7 +5,7 @@ import re
 
 from e2e import ROOT, check, nic2app
 
-COMMANDS = ["tour", "sockets", "fds", "journey", "serve"]
+COMMANDS = ["tour", "sockets", "fds", "journey", "bench", "serve"]
 
 with open(f"{ROOT}/Makefile") as f:
     version = re.search(r"^VERSION := (\S+)", f.read(), re.M).group(1)
