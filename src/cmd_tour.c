@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "tour.h"
 #include "nic2app/render.h"
 #include "nic2app/version.h"
 
@@ -107,6 +108,28 @@ static int run_program(const char *path)
 	return 128 + WTERMSIG(status);
 }
 
+/* The last stop: the module's performance table, measured (a quick `nic2app bench`). */
+static int module_table(struct strbuf *sb, bool colour)
+{
+	int err;
+
+	strbuf_addc(sb, '\n');
+	colour_add(sb, colour, COLOUR_CYAN, "4. The module's performance insights, measured (nic2app bench --quick)");
+	strbuf_adds(sb, "\n\nThe module gives typical costs. Here they are beside what this machine does,\n"
+		    "measured just now in a few seconds:\n\n");
+	cli_emit(sb);
+	if ((err = tour_module_table(sb, colour)) < 0) {
+		cli_error("tour: cannot measure the module's table: %s", strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	strbuf_adds(sb, "\nThe 1 KB row shows where a copy's cost lies: in the copy itself (memcpy), or in\n"
+		    "crossing into the kernel and back. A local round trip has no wire: it is two\n"
+		    "journeys through the kernel and, across two CPUs, the wake-up of the other CPU.\n"
+		    "The zero-copy techniques and batching: nic2app bench zerocopy batch.\n");
+	cli_emit(sb);
+	return EXIT_OK;
+}
+
 static void usage(void)
 {
 	fputs("usage: nic2app tour\n"
@@ -170,6 +193,7 @@ int cmd_tour(int argc, char **argv)
 		strbuf_addf(&sb, "\n%s", s->afterword);
 		cli_emit(&sb);
 	}
+	code = module_table(&sb, colour);
 out_release:
 	strbuf_release(&sb);
 	return code;

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/* tour: the pieces of `nic2app tour` beyond running the examples. */
+#ifndef NIC2APP_TOUR_H
+#define NIC2APP_TOUR_H
+
+#include <stdbool.h>
+
+#include "nic2app/strbuf.h"
+
+/* The module's table of typical costs beside quick measurements of each row. */
+int tour_module_table(struct strbuf *sb, bool colour);
+
+#endif
