@@ -71,7 +71,7 @@ static void result_json(struct json *j, const struct bench_result *r)
 		json_string(j, "mode", r->mode);
 	if (r->full_round_trip)
 		json_bool(j, "full_round_trip", true);
-	maybe(j, "syscalls_per_mib", r->syscalls_per_mib, 2);
+	maybe(j, "syscalls_per_mib", r->syscalls_per_mib, 4);
 	maybe(j, "cpu_s_per_gib", r->cpu_s_per_gib, 4);
 	maybe(j, "syscalls_per_msg", r->syscalls_per_msg, 3);
 	if (!isnan(r->syscalls_per_mib) || !isnan(r->syscalls_per_msg))

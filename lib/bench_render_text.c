@@ -51,7 +51,7 @@ static void extras_cell(char *buf, size_t size, const struct bench_result *r)
 
 	buf[0] = '\0';
 	if (!isnan(r->syscalls_per_mib))
-		len += (size_t)snprintf(buf + len, size - len, "%.1f syscalls/MiB%s ", r->syscalls_per_mib,
+		len += (size_t)snprintf(buf + len, size - len, "%.3g syscalls/MiB%s ", r->syscalls_per_mib,
 					r->syscalls_counted ? "" : " (by design)");
 	if (!isnan(r->cpu_s_per_gib) && len < size)
 		len += (size_t)snprintf(buf + len, size - len, "%.3f CPU s/GiB ", r->cpu_s_per_gib);
