@@ -117,6 +117,7 @@ tour: $(NIC2APP) $(EXAMPLES)
 	$(Q)$(NIC2APP) tour
 
 check: all
+	$(Q)scripts/deps.sh check
 	$(Q)BUILD=$(BUILD) scripts/run-tests.sh
 
 bench: $(NIC2APP)

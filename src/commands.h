@@ -8,6 +8,7 @@ int cmd_sockets(int argc, char **argv);
 int cmd_fds(int argc, char **argv);
 int cmd_journey(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 
 #endif

@@ -18,6 +18,8 @@ const struct command commands[] = {
 	  cmd_journey },
 	{ "bench", "system calls, copies, round trips, context switches, zero copy, batching",
 	  cmd_bench },
+	{ "report", "everything measured, as one self-contained HTML page with pictures",
+	  cmd_report },
 	{ "serve", "the peer of journey --peer: echoes frames and datagrams, counts what it is sent",
 	  cmd_serve },
 	{ NULL, NULL, NULL },
