@@ -4,6 +4,7 @@
 #   make tour         install what is missing, build, run the guided module
 #   make check        build and run every test (SANITIZE=1: with ASan+UBSan)
 #   make bench        benchmarks (performance goals live here, never in tests)
+#   make pictures     the README's picture, rendered by headless Chromium
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make clean        V=1 shows the full commands
 
@@ -80,7 +81,7 @@ ALL_OBJS := $(LIB_OBJS) $(CMD_OBJS) $(EXAMPLE_SRCS:%.c=$(BUILD)/%.o) \
 # keep the objects of programs, so -MMD dependencies stay useful
 .SECONDARY:
 
-.PHONY: all tour check bench install uninstall clean deps help
+.PHONY: all tour check bench pictures install uninstall clean deps help
 all: $(NIC2APP) $(EXAMPLES) $(UNIT_TESTS) $(HELPERS)
 
 $(BUILD)/%.o: %.c
@@ -122,6 +123,9 @@ check: all
 
 bench: $(NIC2APP)
 	$(Q)BUILD=$(BUILD) scripts/bench.sh
+
+pictures: $(NIC2APP)
+	$(Q)BUILD=$(BUILD) scripts/pictures.sh
 
 deps:
 	$(Q)scripts/deps.sh

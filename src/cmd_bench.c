@@ -11,6 +11,8 @@
 #include "commands.h"
 #include "nic2app/bench.h"
 #include "nic2app/bench_render.h"
+#include "nic2app/charts.h"
+#include "nic2app/report.h"
 #include "nic2app/peer_proto.h"
 #include "nic2app/render.h"
 
@@ -39,7 +41,7 @@ static void on_stop(int sig)
 
 static void usage(void)
 {
-	fputs("usage: nic2app bench [SUITE...] [--quick] [--json] [--peer HOST:PORT]\n"
+	fputs("usage: nic2app bench [SUITE...] [--quick] [--json] [--peer HOST:PORT] [--svg FILE]\n"
 	      "\n"
 	      "The module's performance insights, measured here: what a system call, a copy, a\n"
 	      "round trip, a context switch cost, how fast each zero-copy technique moves a file,\n"
@@ -60,6 +62,8 @@ static void usage(void)
 	      "  --quick          the whole set in under 30 seconds (fewer samples)\n"
 	      "  --json           one JSON object on stdout\n"
 	      "  --peer H:P       rtt and zerocopy also against a `nic2app serve` at H:P\n"
+	      "  --svg FILE       also write the pictures (round-trip histograms, the zero-copy\n"
+	      "                   ladder) as one standalone SVG file\n"
 	      "  -h, --help       this text\n"
 	      "\n"
 	      "System calls per MiB or per message are counted by the kernel when run as root\n"
@@ -96,11 +100,12 @@ static int pick_suites(int argc, char **argv, bool *picked)
 }
 
 static int parse(int argc, char **argv, struct bench_opts *o, struct sockaddr_storage *peer,
-		 bool *json, bool *picked)
+		 bool *json, const char **svg, bool *picked)
 {
 	static const struct option longopts[] = {
 		{ "quick", no_argument, NULL, 'q' }, { "json", no_argument, NULL, 'j' },
 		{ "peer", required_argument, NULL, 'p' }, { "help", no_argument, NULL, 'h' },
+		{ "svg", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -121,6 +126,9 @@ static int parse(int argc, char **argv, struct bench_opts *o, struct sockaddr_st
 						       "address and a port from 1 to 65535, not '%s'", optarg);
 			o->peer = peer;
 			break;
+		case 'g':
+			*svg = optarg;
+			break;
 		case 'h':
 			usage();
 			return -1;
@@ -128,7 +136,11 @@ static int parse(int argc, char **argv, struct bench_opts *o, struct sockaddr_st
 			return cli_bad_option("bench", argc, argv, optopt);
 		}
 	}
-	return pick_suites(argc, argv, picked);
+	if (pick_suites(argc, argv, picked) != 0)
+		return EXIT_USAGE;
+	if (*svg && !picked[2] && !picked[4]) /* rtt, zerocopy */
+		return cli_usage_error("bench", "--svg draws the rtt and zerocopy suites: name one of them");
+	return 0;
 }
 
 /* Run the picked suites; on failure say which and why. */
@@ -152,6 +164,28 @@ static int run_suites(const struct bench_opts *o, const bool *picked, struct ben
 	if (o->progress)
 		fputs("\r\033[K", stderr);
 	return EXIT_OK;
+}
+
+/* The round-trip histograms and the zero-copy ladder, stacked in one file. */
+static int write_svg(const char *path, const struct bench_results *r)
+{
+	struct strbuf charts[2] = { STRBUF_INIT, STRBUF_INIT }, out = STRBUF_INIT;
+	const char *docs[2];
+	size_t n = 0;
+	int err = 0;
+
+	if (chart_rtt_histograms(&charts[0], r) == 0)
+		docs[n++] = charts[0].buf;
+	if (chart_zerocopy_ladder(&charts[1], r) == 0)
+		docs[n++] = charts[1].buf;
+	if ((err = chart_stack(&out, docs, n)) == 0)
+		err = write_file_atomic(path, out.buf, out.len);
+	if (err < 0)
+		cli_error("bench: cannot write the pictures to '%s': %s", path, strerror(-err));
+	for (int i = 0; i < 2; i++)
+		strbuf_release(&charts[i]);
+	strbuf_release(&out);
+	return err < 0 ? EXIT_RUNTIME : EXIT_OK;
 }
 
 static void render_text(struct strbuf *sb, const struct bench_machine *m,
@@ -180,9 +214,10 @@ int cmd_bench(int argc, char **argv)
 	struct bench_machine m;
 	struct strbuf sb = STRBUF_INIT;
 	bool json = false, picked[NSUITES] = { false };
+	const char *svg = NULL;
 	int code;
 
-	if ((code = parse(argc, argv, &o, &peer, &json, picked)) != 0)
+	if ((code = parse(argc, argv, &o, &peer, &json, &svg, picked)) != 0)
 		return code < 0 ? EXIT_OK : code;
 	if (isatty(STDERR_FILENO))
 		o.progress = progress;
@@ -192,6 +227,8 @@ int cmd_bench(int argc, char **argv)
 	code = run_suites(&o, picked, &r);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	if (code == EXIT_OK && svg)
+		code = write_svg(svg, &r);
 	if (code == EXIT_OK) {
 		if (json && bench_json(&sb, &m, &r) == 0)
 			strbuf_addc(&sb, '\n');

@@ -13,7 +13,9 @@
 #include "commands.h"
 #include "nic2app/journey.h"
 #include "nic2app/journey_render.h"
+#include "nic2app/charts.h"
 #include "nic2app/peer_proto.h"
+#include "nic2app/report.h"
 #include "nic2app/render.h"
 
 #define DEFAULT_SIZE 64
@@ -31,7 +33,7 @@ static void usage(void)
 {
 	fputs("usage: nic2app journey [--proto udp|tcp] [--size N] [--count N] [--via lo|netns]\n"
 	      "                       [--peer HOST:PORT] [--method auto|tracefs|timestamping]\n"
-	      "                       [--cpus any|same|split] [--json [--packets]]\n"
+	      "                       [--cpus any|same|split] [--json [--packets]] [--svg FILE]\n"
 	      "\n"
 	      "Sends messages from one thread to an echo server in another and measures each\n"
 	      "message's way from the sender's send() to the receiver's recv(), cut into stages\n"
@@ -58,6 +60,7 @@ static void usage(void)
 	      "                 message wakes the receiver's CPU\n"
 	      "  --json         one JSON object on stdout\n"
 	      "  --packets      with --json: every message's points and stages too\n"
+	      "  --svg FILE     also write the waterfall as a standalone SVG picture\n"
 	      "  -h, --help     this text\n"
 	      "\n"
 	      "All times are CLOCK_MONOTONIC. Ctrl-C stops the run and removes what it set up.\n"
@@ -84,7 +87,7 @@ static int parse_count(const char *word, size_t min, size_t max, size_t *out)
 struct options {
 	struct journey_config cfg;
 	bool json, packets;
-	const char *size_word, *peer_word;
+	const char *size_word, *peer_word, *svg;
 	bool via_given;
 };
 
@@ -165,6 +168,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "method", required_argument, NULL, 'm' }, { "json", no_argument, NULL, 'j' },
 		{ "packets", no_argument, NULL, 'P' },     { "cpus", required_argument, NULL, 'u' },
 		{ "peer", required_argument, NULL, 'e' },
+		{ "svg", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -180,6 +184,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->json = true;
 		} else if (opt == 'P') {
 			o->packets = true;
+		} else if (opt == 'g') {
+			o->svg = optarg;
 		} else if (opt == '?' || opt == ':') {
 			return cli_bad_option("journey", argc, argv, optopt);
 		} else if ((r = parse_word(opt, optarg, o)) != 0) {
@@ -241,6 +247,19 @@ static int explain_failure(const struct options *o, int err)
 	return EXIT_RUNTIME;
 }
 
+static int write_svg(const char *path, const struct journey_result *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int err = chart_journey_waterfall(&sb, r);
+
+	if (err == 0)
+		err = write_file_atomic(path, sb.buf, sb.len);
+	if (err < 0)
+		cli_error("journey: cannot write the picture to '%s': %s", path, strerror(-err));
+	strbuf_release(&sb);
+	return err < 0 ? EXIT_RUNTIME : EXIT_OK;
+}
+
 int cmd_journey(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_stop }; /* no SA_RESTART: a wait ends at once */
@@ -261,6 +280,10 @@ int cmd_journey(int argc, char **argv)
 	if (err < 0) {
 		journey_result_release(&r);
 		return explain_failure(&o, err);
+	}
+	if (o.svg && (code = write_svg(o.svg, &r)) != EXIT_OK) {
+		journey_result_release(&r);
+		return code;
 	}
 	if (o.json) {
 		err = journey_json(&sb, &r, o.packets);

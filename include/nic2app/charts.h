@@ -38,6 +38,9 @@ int chart_rtt_histograms(struct strbuf *sb, const struct bench_results *r);
  * zero-copy ways the kernel copied anyway marked, and copy.memcpy_large (memory bandwidth)
  * as a line across the rows. */
 int chart_zerocopy_ladder(struct strbuf *sb, const struct bench_results *r);
+/* n chart documents (as the functions above make them) as one SVG document, stacked
+ * vertically. -EINVAL when one is not a chart document, -ENODATA when n is 0. */
+int chart_stack(struct strbuf *out, const char *const *docs, size_t n);
 
 /* The charts' style sheet: the palette and the fonts, scoped to svg.nic2app. */
 const char *chart_css(void);
