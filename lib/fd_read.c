@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * fd_read: what one fd is. Each fd gets exactly one readlink of /proc/PID/fd/N; paths are also
- * stat'ed (a file, a dir, a device or a fifo), and everything but sockets reads its fdinfo
+ * fd_read: what one fd is. Each fd gets one readlink of /proc/PID/fd/N; paths are also stat'ed
+ * (a file, a dir, a device or a fifo) and read again (see same_link), and everything but
+ * sockets reads its fdinfo
  * (offset, flags, per-kind details). A socket's offset is always 0 and sock_diag describes it
  * better than its file does, so sockets skip fdinfo: one /proc lookup each instead of two,
  * which is most of a big scan's cost (~3 us per lookup here).
  *
  * Races are normal: the fd may close, or be replaced, between the reads. A vanished fd is
- * left out; if the inode fdinfo reports differs from the one the link or stat gave, the fd was
- * replaced in between and is read again, so no row mixes two files.
+ * left out; if the inode fdinfo reports differs from the one the link or stat gave, or a
+ * path's link reads differently after its stat, the fd was replaced in between and is read
+ * again, so no row mixes two files.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -179,6 +181,23 @@ static int reread_path(const struct scan_dirs *d, const struct fd_entry *prev, c
 	return 1;
 }
 
+/*
+ * A path's type and inode come from a stat made after its readlink: if the fd was replaced in
+ * between, stat and fdinfo agree on the new file while the name is the old one's (a fifo
+ * named /dev/null). Reading the link again after them closes that gap: the same text means
+ * the name, the stat and the fdinfo all describe one file.
+ */
+static int same_link(const struct scan_dirs *d, const char *name, const char *first)
+{
+	char link[PATH_MAX + 1];
+	ssize_t n = readlinkat(d->fd_dir, name, link, sizeof(link) - 1);
+
+	if (n < 0)
+		return errno == ENOENT ? READ_VANISHED : -errno;
+	link[n] = '\0';
+	return strcmp(link, first) == 0 ? READ_OK : READ_REPLACED;
+}
+
 static bool is_path_type(enum fd_type t)
 {
 	return t == FD_FILE || t == FD_DIR || t == FD_CHR || t == FD_BLK || t == FD_FIFO;
@@ -220,7 +239,7 @@ static int read_entry_once(const struct scan_dirs *d, struct fd_entry *e)
 		return READ_REPLACED;
 	if (!e->inode && e->info.has_ino)
 		e->inode = e->info.ino;
-	return READ_OK;
+	return link[0] == '/' ? same_link(d, name, link) : READ_OK;
 }
 
 /* Fill e for e->fd, reading it again when it was replaced between two reads. */

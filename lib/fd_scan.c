@@ -85,6 +85,26 @@ static bool pidfd_exited(int pidfd)
 	return pidfd >= 0 && poll(&p, 1, 0) == 1;
 }
 
+/*
+ * Whether the process has begun to exit: the kernel closes its fds one by one in do_exit()
+ * before the pidfd says it exited, so a scan meanwhile sees fds vanish that the process did
+ * not close. PF_EXITING (0x4) in the flags of /proc/PID/stat (the 9th field) is set first.
+ */
+#define PF_EXITING 0x4
+static bool process_exiting(int pid_dir)
+{
+	char text[1024], *at;
+	unsigned long flags = 0;
+
+	if (proc_read_small(pid_dir, "stat", text, sizeof(text)) < 0)
+		return true; /* gone */
+	at = strrchr(text, ')');
+	/* after "pid (comm)": state ppid pgrp session tty_nr tpgid flags */
+	if (!at || sscanf(at + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		return false;
+	return flags & PF_EXITING;
+}
+
 /* The size of the fd table ("FDSize:" in /proc/PID/status): every fd is below it. */
 static long fd_table_size(int pid_dir)
 {
@@ -187,7 +207,7 @@ int fd_snapshot_take_cached(const char *proc_root, pid_t pid, unsigned int flags
 		goto out_close_pidfd;
 	}
 	r = scan(proc_root, pid_dir, pidfd, flags, cache, previous, out);
-	if (r == 0 && pidfd_exited(pidfd))
+	if (r == 0 && pidfd >= 0 && (pidfd_exited(pidfd) || process_exiting(pid_dir)))
 		r = -ESRCH;
 	close(pid_dir);
 	out->elapsed_ns = monotonic_ns() - start;
