@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* cli: messages, option errors and output shared by every sub-command. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,30 @@ int cli_bad_option(const char *cmd, int argc, char **argv, int optopt_char)
 	if (optopt_char && strncmp(arg, "--", 2) != 0)
 		return cli_usage_error(cmd, "unknown or incomplete option '-%c'", optopt_char);
 	return cli_usage_error(cmd, "unknown or incomplete option '%s'", arg);
+}
+
+volatile sig_atomic_t cli_stop_signal;
+
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGPIPE };
+static struct sigaction saved[3];
+
+static void on_stop(int sig)
+{
+	cli_stop_signal = sig;
+}
+
+void cli_stop_catch(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+
+	for (int i = 0; i < 3; i++)
+		sigaction(stop_signals[i], &sa, &saved[i]);
+}
+
+void cli_stop_restore(void)
+{
+	for (int i = 0; i < 3; i++)
+		sigaction(stop_signals[i], &saved[i], NULL);
 }
 
 static void quiet_exit_on_closed_pipe(void)

@@ -3,6 +3,7 @@
 #ifndef NIC2APP_CLI_H
 #define NIC2APP_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "nic2app/strbuf.h"
@@ -29,6 +30,16 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The getopt error of argv[optind - 1] as a usage error (call when getopt_long returned '?'). */
 int cli_bad_option(const char *cmd, int argc, char **argv, int optopt_char);
+
+/* The signal that asked a measurement to stop (0: none). */
+extern volatile sig_atomic_t cli_stop_signal;
+/* While a measurement runs: SIGINT, SIGTERM and SIGPIPE (sent by kill, or by a reader that
+ * went away) set cli_stop_signal instead of killing us, so the run undoes what it set up
+ * (tracefs instances, namespaces, children) and ends with 128 + the signal. No SA_RESTART:
+ * a blocked wait returns at once. */
+void cli_stop_catch(void);
+/* Give the three signals their previous handling back. */
+void cli_stop_restore(void);
 
 /* Write sb to stdout and empty it. A closed pipe ends the program quietly. */
 void cli_emit(struct strbuf *sb);

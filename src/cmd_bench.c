@@ -32,13 +32,6 @@ static const struct suite suites[] = {
 };
 #define NSUITES (sizeof(suites) / sizeof(suites[0]))
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop(int sig)
-{
-	stop_signal = sig;
-}
-
 static void usage(void)
 {
 	fputs("usage: nic2app bench [SUITE...] [--quick] [--json] [--peer HOST:PORT] [--svg FILE]\n"
@@ -155,10 +148,10 @@ static int run_suites(const struct bench_opts *o, const bool *picked, struct ben
 			if (o->progress)
 				fputs("\r\033[K", stderr);
 			if (err == -EINTR)
-				fprintf(stderr, "nic2app bench: stopped by signal %d\n", (int)stop_signal);
+				fprintf(stderr, "nic2app bench: stopped by signal %d\n", (int)cli_stop_signal);
 			else
 				cli_error("bench: the %s suite failed: %s", suites[s].name, strerror(-err));
-			return err == -EINTR ? 128 + (int)stop_signal : EXIT_RUNTIME;
+			return err == -EINTR ? 128 + (int)cli_stop_signal : EXIT_RUNTIME;
 		}
 	}
 	if (o->progress)
@@ -207,8 +200,7 @@ static void render_text(struct strbuf *sb, const struct bench_machine *m,
 
 int cmd_bench(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_stop }, old_int, old_term;
-	struct bench_opts o = { .stop = &stop_signal };
+	struct bench_opts o = { .stop = &cli_stop_signal };
 	struct sockaddr_storage peer;
 	struct bench_results r = { 0 };
 	struct bench_machine m;
@@ -222,11 +214,9 @@ int cmd_bench(int argc, char **argv)
 	if (isatty(STDERR_FILENO))
 		o.progress = progress;
 	bench_machine_read(&m);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	cli_stop_catch();
 	code = run_suites(&o, picked, &r);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	cli_stop_restore();
 	if (code == EXIT_OK && svg)
 		code = write_svg(svg, &r);
 	if (code == EXIT_OK) {

@@ -22,13 +22,6 @@
 #define DEFAULT_COUNT 1000
 #define MOST_MESSAGES 1000000
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop(int sig)
-{
-	stop_signal = sig;
-}
-
 static void usage(void)
 {
 	fputs("usage: nic2app journey [--proto udp|tcp] [--size N] [--count N] [--via lo|netns]\n"
@@ -212,8 +205,8 @@ static int explain_failure(const struct options *o, int err)
 
 	if (err == -EINTR) {
 		fprintf(stderr, "nic2app journey: stopped by signal %d; everything it set up is removed\n",
-			(int)stop_signal);
-		return 128 + (int)stop_signal;
+			(int)cli_stop_signal);
+		return 128 + (int)cli_stop_signal;
 	}
 	if (err == -EPERM || err == -EACCES) {
 		cli_error("journey: %s needs root (%s); --via lo --method timestamping works without it",
@@ -262,8 +255,6 @@ static int write_svg(const char *path, const struct journey_result *r)
 
 int cmd_journey(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_stop }; /* no SA_RESTART: a wait ends at once */
-	struct sigaction old_int, old_term;
 	struct journey_result r;
 	struct strbuf sb = STRBUF_INIT;
 	struct options o = { 0 };
@@ -271,12 +262,10 @@ int cmd_journey(int argc, char **argv)
 
 	if ((code = parse_options(argc, argv, &o)) != 0)
 		return code < 0 ? EXIT_OK : code;
-	o.cfg.stop = &stop_signal;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	o.cfg.stop = &cli_stop_signal;
+	cli_stop_catch();
 	err = journey_run(&o.cfg, &r);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	cli_stop_restore();
 	if (err < 0) {
 		journey_result_release(&r);
 		return explain_failure(&o, err);

@@ -16,13 +16,6 @@
 #include "nic2app/version.h"
 #include "report_demo.h"
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop(int sig)
-{
-	stop_signal = sig;
-}
-
 static void usage(void)
 {
 	fputs("usage: nic2app report --html FILE [--quick] [--pid PID]\n"
@@ -99,7 +92,7 @@ struct measured {
 
 static int measure(const struct report_opts *o, struct measured *m, pid_t *demo)
 {
-	struct bench_opts bo = { .quick = o->quick, .stop = &stop_signal };
+	struct bench_opts bo = { .quick = o->quick, .stop = &cli_stop_signal };
 	int (*const suites[])(const struct bench_opts *, struct bench_results *) = {
 		bench_syscall, bench_copy, bench_rtt, bench_zerocopy,
 	};
@@ -109,7 +102,7 @@ static int measure(const struct report_opts *o, struct measured *m, pid_t *demo)
 	for (int i = 0; i < 2; i++, m->njourneys++) {
 		struct journey_config cfg = { .proto = i ? JOURNEY_TCP : JOURNEY_UDP, .size = 64,
 					      .count = o->quick ? 300 : 1000, .cpus = CPUS_SAME,
-					      .stop = &stop_signal };
+					      .stop = &cli_stop_signal };
 
 		fprintf(stderr, "nic2app report: the %s journey\n", i ? "TCP" : "UDP");
 		if ((err = journey_run(&cfg, &m->journeys[i])) < 0)
@@ -151,7 +144,6 @@ static int write_page(const struct report_opts *o, const struct measured *m)
 
 int cmd_report(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_stop }, old_int, old_term;
 	struct report_opts o = { 0 };
 	static struct measured m; /* large */
 	pid_t demo = 0;
@@ -159,15 +151,13 @@ int cmd_report(int argc, char **argv)
 
 	if ((code = parse(argc, argv, &o)) != 0)
 		return code < 0 ? EXIT_OK : code;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	cli_stop_catch();
 	err = measure(&o, &m, &demo);
 	report_demo_stop(demo);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	cli_stop_restore();
 	if (err == -EINTR) {
-		fprintf(stderr, "nic2app report: stopped by signal %d; nothing written\n", (int)stop_signal);
-		code = 128 + (int)stop_signal;
+		fprintf(stderr, "nic2app report: stopped by signal %d; nothing written\n", (int)cli_stop_signal);
+		code = 128 + (int)cli_stop_signal;
 	} else if (err < 0) {
 		cli_error("report: measuring failed: %s%s", strerror(-err),
 			  err == -ESRCH ? " (no such process for --pid)" :
