@@ -21,6 +21,7 @@
 #define DATAGRAM_BUDGET 64   /* datagrams echoed per wake-up */
 #define PORT_TRIES 16        /* port 0: kernel picks for TCP that UDP may find taken */
 #define ACCEPT_PAUSE_MS 100  /* out of fds: let idle closes free some */
+#define EVICT_SILENT_MS 1000 /* at the limit, silent this long makes a connection evictable */
 #define UNMASKED_WAIT_MS 1000
 
 static uint64_t now_ms(void)
@@ -157,6 +158,21 @@ static void resume_accepting(struct peer_server *s)
 		s->accept_paused_until_ms = 0;
 }
 
+/*
+ * At the limit, a connection that has been silent for a while makes room for a new one (the
+ * one silent longest: the list is kept in order of the last byte). Otherwise a thousand
+ * clients that connect and say nothing would lock out every well-behaved one until --idle
+ * ends them; a client that talks is never the one evicted.
+ */
+static bool evict_silent(struct peer_server *s)
+{
+	if (!s->oldest || s->now_ms - s->oldest->last_ms < EVICT_SILENT_MS)
+		return false;
+	s->stats.evicted++;
+	peer_conn_close(s, s->oldest, "silent longest, closed to make room");
+	return true;
+}
+
 static void accept_some(struct peer_server *s)
 {
 	struct sockaddr_storage from;
@@ -174,7 +190,7 @@ static void accept_some(struct peer_server *s)
 			return;
 		}
 		s->stats.accepted++;
-		if (s->nconns >= s->cfg.max_connections) {
+		if (s->nconns >= s->cfg.max_connections && !evict_silent(s)) {
 			s->stats.refused++;
 			close(fd);
 			say(s, PEER_LOG_CLOSED, "too many connections", &from);

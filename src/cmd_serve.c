@@ -204,10 +204,11 @@ static int explain_open_failure(const char *addr, int err)
 static void print_summary(const struct peer_server_stats *st)
 {
 	fprintf(stderr, "nic2app serve: stopped after %" PRIu64 " connections (%" PRIu64
-		" refused as too many, %" PRIu64 " closed for bad input, %" PRIu64 " idle), %" PRIu64
-		" frames echoed, %" PRIu64 " datagrams echoed (%" PRIu64 " dropped), %" PRIu64
-		" bytes sunk\n", st->accepted, st->refused, st->rejected, st->idle, st->frames_echoed,
-		st->datagrams_echoed, st->datagrams_dropped, st->bytes_sunk);
+		" refused as too many, %" PRIu64 " closed for bad input, %" PRIu64 " idle, %" PRIu64
+		" evicted as silent), %" PRIu64 " frames echoed, %" PRIu64 " datagrams echoed (%" PRIu64
+		" dropped), %" PRIu64 " bytes sunk\n", st->accepted, st->refused, st->rejected, st->idle,
+		st->evicted, st->frames_echoed, st->datagrams_echoed, st->datagrams_dropped,
+		st->bytes_sunk);
 }
 
 static int serve(struct options *o)

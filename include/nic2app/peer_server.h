@@ -42,6 +42,7 @@ struct peer_server_stats {
 	uint64_t refused;          /* closed at once: there were max_connections already */
 	uint64_t rejected;         /* closed for bad input: a bad hello or frame length */
 	uint64_t idle;             /* closed after idle_timeout_ms without a byte */
+	uint64_t evicted;          /* closed at the limit, silent longest, to let a new one in */
 	uint64_t frames_echoed;
 	uint64_t datagrams_echoed;
 	uint64_t datagrams_dropped; /* without the magic, or that could not be sent back */

@@ -199,6 +199,46 @@ def check_limits():
     return 0, 0, 0  # its own servers: nothing for the main one's summary
 
 
+def check_eviction():
+    """At the limit, a connection silent for over a second makes room for a new one: the one
+    silent longest, never one that talks."""
+    srv = Server("--max-connections", "3")
+    conns = [connect(srv) for _ in range(3)]
+    for c in conns:
+        echo(c, b"x")
+    time.sleep(1.2)
+    echo(conns[1], b"this one talks again")
+    newcomer = connect(srv)
+    echo(newcomer, b"let in")
+    check(closed_by_server(conns[0], timeout=2), "the connection silent longest was not the one closed")
+    check(srv.logged(r"^nic2app serve: closed 127\.0\.0\.1:\d+: silent longest, closed to make room$"),
+          f"no line for the eviction: {srv.stderr()!r}")
+    echo(conns[1], b"and is still served")
+    for c in conns + [newcomer]:
+        c.close()
+    check(srv.stop() == 0, "serve --max-connections 3 did not stop cleanly")
+
+
+def check_thousand_idle():
+    """A thousand clients that connect and say nothing, at the default limit of 64: a
+    well-behaved client still gets in and is served, within a bounded memory."""
+    srv = Server()
+    before = srv.rss_kib()
+    silent = [socket.create_connection((srv.host, srv.port), timeout=5) for _ in range(1000)]
+    time.sleep(1.2)
+    good = connect(srv)
+    for _ in range(50):
+        echo(good, os.urandom(1000))
+    rss = srv.rss_kib()
+    # 64 connections at most, each holding at most one 64 KiB frame (these hold none)
+    check(rss - before < 64 * 72 + 4096, f"RSS grew by {rss - before} KiB with 1000 silent clients")
+    lines = len(re.findall(r"too many connections", srv.stderr()))
+    check(0 < lines <= 1000, f"{lines} refusal lines for 1000 clients")
+    for s in silent + [good]:
+        s.close()
+    check(srv.stop() == 0, "serve did not stop cleanly after 1000 silent clients")
+
+
 def misbehave(srv, i):
     """One of 200 bad clients: garbage, or a connection that hangs at some point."""
     kind = i % 8
@@ -310,6 +350,8 @@ def check_startup():
 
 try:
     check_startup()
+    check_eviction()
+    check_thousand_idle()
     srv = Server("--max-connections", "300")
     rss_before = srv.rss_kib()
     bad, frames, maybe = 0, check_protocol(srv), 0
@@ -320,7 +362,8 @@ try:
     err = srv.stderr()
     check(rc == 0, f"SIGTERM: exit {rc}: {err[-500:]!r}")
     summary = re.search(r"^nic2app serve: stopped after (\d+) connections \((\d+) refused as too many, "
-                        r"(\d+) closed for bad input, (\d+) idle\), (\d+) frames echoed, (\d+) datagrams "
+                        r"(\d+) closed for bad input, (\d+) idle, \d+ evicted as silent\), (\d+) frames "
+                        r"echoed, (\d+) datagrams "
                         r"echoed \((\d+) dropped\), (\d+) bytes sunk$", err, re.M)
     check(summary, f"no summary on stderr: {err[-500:]!r}")
     got = [int(x) for x in summary.groups()]
