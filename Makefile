@@ -121,11 +121,76 @@ check: all
 	$(Q)scripts/deps.sh check
 	$(Q)BUILD=$(BUILD) scripts/run-tests.sh
 
+# make check-valgrind: the same tests, our programs under valgrind's memcheck (errors and
+# definite or indirect leaks fail a test), on the plain build: ASan and valgrind cannot
+# share a process. One test: scripts/run-valgrind.sh NAME.
+.PHONY: check-valgrind
+ifeq ($(SANITIZE),1)
+check-valgrind:
+	$(error check-valgrind runs the plain build: leave out SANITIZE=1)
+else
+check-valgrind: all
+	$(Q)scripts/deps.sh valgrind
+	$(Q)BUILD=$(BUILD) scripts/run-valgrind.sh
+endif
+
 bench: $(NIC2APP)
 	$(Q)BUILD=$(BUILD) scripts/bench.sh
 
 pictures: $(NIC2APP)
 	$(Q)BUILD=$(BUILD) scripts/pictures.sh
+
+# Fuzzing: a libFuzzer target per parser, tests/fuzz/fuzz_NAME.c. The normal build links each
+# with tests/fuzz/replay.c (make check replays the committed corpus and regressions through it);
+# `make fuzz` builds them with clang, libFuzzer, ASan and UBSan (the library too, apart, in
+# $(FUZZ_BUILD)) and runs each for FUZZ_SECONDS on a copy of its corpus (-j2: two at a time).
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD := build/fuzz
+FUZZ_SANITIZE := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+# the project's flags, with the build's own optimisation and sanitizers left out
+FUZZ_CFLAGS = -g -O1 $(FUZZ_SANITIZE) -Ilib $(filter-out -O% -g -fsanitize=% \
+	-fno-sanitize-recover=% -fno-omit-frame-pointer,$(CFLAGS))
+FUZZ_LIB := $(FUZZ_BUILD)/libnic2app.a
+FUZZ_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_SRCS:%.c=$(FUZZ_BUILD)/%.o)
+REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/replay_%)
+REPLAY_OBJS := $(FUZZ_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/tests/fuzz/replay.o
+
+.PHONY: fuzz $(FUZZ_NAMES:%=fuzz-%)
+all: $(REPLAYS)
+
+# -Ilib: fuzz_peer drives the server's private connection state machine
+$(BUILD)/tests/fuzz/%.o: tests/fuzz/%.c
+	$(call msg,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Ilib -c $< -o $@
+
+$(BUILD)/tests/fuzz/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o \
+		$(LIBNIC2APP)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(FUZZ_BUILD)/%.o: %.c
+	$(call msg,FUZZCC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_LIB): $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_SANITIZE) -o $@ $^ $(LDLIBS)
+
+fuzz: $(FUZZ_NAMES:%=fuzz-%)
+
+$(FUZZ_NAMES:%=fuzz-%): fuzz-%: $(FUZZ_BUILD)/fuzz_%
+	$(Q)scripts/fuzz.sh $* $(FUZZ_SECONDS) $<
+
+-include $(FUZZ_OBJS:.o=.d) $(REPLAY_OBJS:.o=.d)
 
 deps:
 	$(Q)scripts/deps.sh

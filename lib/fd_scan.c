@@ -70,7 +70,8 @@ static int open_dirs(int pid_dir, struct scan_dirs *d)
 }
 
 /* A pidfd tells whether the process we started with is the one still there at the end (a
- * recorded tree has none). */
+ * recorded tree has none; nor has a kernel before 5.3, or valgrind 3.19: -1 with ENOSYS,
+ * and then /proc/PID/stat alone says whether the process is exiting). */
 static int pidfd_for(const char *proc_root, pid_t pid)
 {
 	if (strcmp(proc_root, "/proc") != 0)
@@ -189,6 +190,7 @@ int fd_snapshot_take_cached(const char *proc_root, pid_t pid, unsigned int flags
 			    struct fd_snapshot *out)
 {
 	uint64_t start = monotonic_ns();
+	bool live = strcmp(proc_root, "/proc") == 0;
 	struct timespec now;
 	char path[PATH_MAX];
 	int pid_dir, pidfd, r;
@@ -199,7 +201,7 @@ int fd_snapshot_take_cached(const char *proc_root, pid_t pid, unsigned int flags
 	out->time_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 	snprintf(path, sizeof(path), "%s/%d", proc_root, (int)pid);
 	pidfd = pidfd_for(proc_root, pid);
-	if (strcmp(proc_root, "/proc") == 0 && pidfd < 0)
+	if (live && pidfd < 0 && errno != ENOSYS)
 		return errno == ESRCH ? -ESRCH : -errno;
 	pid_dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (pid_dir < 0) {
@@ -207,7 +209,7 @@ int fd_snapshot_take_cached(const char *proc_root, pid_t pid, unsigned int flags
 		goto out_close_pidfd;
 	}
 	r = scan(proc_root, pid_dir, pidfd, flags, cache, previous, out);
-	if (r == 0 && pidfd >= 0 && (pidfd_exited(pidfd) || process_exiting(pid_dir)))
+	if (r == 0 && live && (pidfd_exited(pidfd) || process_exiting(pid_dir)))
 		r = -ESRCH;
 	close(pid_dir);
 	out->elapsed_ns = monotonic_ns() - start;

@@ -42,7 +42,9 @@ int fd_watcher_open(const char *proc_root, pid_t pid, unsigned int flags,
 	w->pidfd = -1;
 	if (strcmp(proc_root, "/proc") == 0) {
 		w->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-		if (w->pidfd < 0) {
+		/* without pidfd_open (ENOSYS), a snapshot still finds an exited process gone,
+		 * but not a new one given its PID */
+		if (w->pidfd < 0 && errno != ENOSYS) {
 			int err = errno == ESRCH ? -ESRCH : -errno;
 
 			free(w);

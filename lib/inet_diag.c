@@ -129,7 +129,9 @@ const char *inet_sock_addr(const struct inet_sock *s, int remote, char *buf, siz
 	uint16_t port = remote ? s->dport : s->sport;
 	char ip[INET6_ADDRSTRLEN];
 
-	inet_ntop(s->family, a, ip, sizeof(ip));
+	/* a family other than AF_INET/AF_INET6 (a malformed message) has no address to show */
+	if (!inet_ntop(s->family, a, ip, sizeof(ip)))
+		snprintf(ip, sizeof(ip), "?");
 	if (s->family == AF_INET6)
 		snprintf(buf, size, "[%s]:%u", ip, port);
 	else

@@ -88,6 +88,8 @@ static int rtnl_talk(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *da
 	return ret < 0 ? ret : 0;
 }
 
+/* Requests are built in zeroed buffers: libmnl 1.0.4 does not write an attribute's
+ * padding, which would send the kernel bytes of our stack. */
 static struct nlmsghdr *link_request(char *buf, int type, const char *name)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -118,7 +120,7 @@ static int on_link(const struct nlmsghdr *nlh, void *data)
 
 static int link_get(struct rtnl *r, const char *name, struct link_info *info)
 {
-	char buf[REQUEST_SIZE];
+	char buf[REQUEST_SIZE] = { 0 };
 	int ret;
 
 	info->ifindex = 0;
@@ -128,7 +130,7 @@ static int link_get(struct rtnl *r, const char *name, struct link_info *info)
 
 static int link_up(struct rtnl *r, const char *name)
 {
-	char buf[REQUEST_SIZE];
+	char buf[REQUEST_SIZE] = { 0 };
 	struct nlmsghdr *nlh = link_request(buf, RTM_NEWLINK, name);
 	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 
@@ -157,7 +159,7 @@ static int link_wait_running(struct rtnl *r, const char *name)
 /* In A: a veth named ifname[A] whose peer, ifname[B], is created straight into B. */
 static int veth_add(struct rtnl *r, const struct netns_pair *p)
 {
-	char buf[REQUEST_SIZE];
+	char buf[REQUEST_SIZE] = { 0 };
 	struct nlmsghdr *nlh = link_request(buf, RTM_NEWLINK, p->ifname[NETNS_A]);
 	struct nlattr *linkinfo, *data, *peer;
 	struct ifinfomsg *peer_ifi;
@@ -180,7 +182,7 @@ static int veth_add(struct rtnl *r, const struct netns_pair *p)
 
 static int addr_add(struct rtnl *r, int ifindex, struct in_addr addr)
 {
-	char buf[REQUEST_SIZE];
+	char buf[REQUEST_SIZE] = { 0 };
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifaddrmsg *ifa;
 

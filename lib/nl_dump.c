@@ -2,6 +2,7 @@
 /* nl_dump: send one sock_diag dump request on a libmnl socket and feed every received buffer
  * to a parser; shared by inet_diag.c and the sock_table readers (see nl_dump.h). */
 #include <errno.h>
+#include <limits.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <stdint.h>
@@ -17,8 +18,12 @@ bool nl_messages_whole(const void *buf, size_t len)
 
 	if (len > INT32_MAX)
 		return false;
-	while (mnl_nlmsg_ok(nlh, left))
+	while (mnl_nlmsg_ok(nlh, left)) {
+		/* fuzz regressions/sock_diag/nlmsg_len_over_2g: passed libmnl's signed check */
+		if (nlh->nlmsg_len > (uint32_t)left)
+			return false;
 		nlh = mnl_nlmsg_next(nlh, &left);
+	}
 	return left <= 0;
 }
 
@@ -40,7 +45,11 @@ static int on_error(const struct nlmsghdr *nlh, void *data)
 	}
 	if (err->error == 0)
 		return MNL_CB_STOP; /* an acknowledgement */
-	errno = err->error < 0 ? -err->error : err->error;
+	/* fuzz regressions/sock_diag/error_int_min: -INT_MIN overflowed */
+	if (err->error == INT_MIN)
+		errno = EBADMSG;
+	else
+		errno = err->error < 0 ? -err->error : err->error;
 	return MNL_CB_ERROR;
 }
 
@@ -53,7 +62,8 @@ static int on_done(const struct nlmsghdr *nlh, void *data)
 	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(err)) {
 		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
 		if (err < 0) {
-			errno = -err;
+			/* fuzz regressions/sock_diag/done_int_min: -INT_MIN overflowed */
+			errno = err == INT_MIN ? EBADMSG : -err;
 			return MNL_CB_ERROR;
 		}
 	}

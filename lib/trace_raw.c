@@ -161,10 +161,12 @@ uint64_t trace_field_u64(const struct trace_field *f, const struct trace_record 
 {
 	uint64_t v = 0;
 
-	if (!f || f->offset + f->size > r->len || f->size > sizeof(v))
+	/* fuzz regressions/trace/offset_wraps: offset + size wrapped around in 32 bits */
+	if (!f || (size_t)f->offset + f->size > r->len || f->size > sizeof(v))
 		return 0;
 	memcpy(&v, r->data + f->offset, f->size); /* little-endian: the low bytes */
-	if (f->is_signed && f->size < sizeof(v) && (v >> (f->size * 8 - 1)) & 1)
+	/* fuzz regressions/trace/signed_size_0: size 0 made the shift below -1 */
+	if (f->is_signed && f->size && f->size < sizeof(v) && (v >> (f->size * 8 - 1)) & 1)
 		v |= ~0ull << (f->size * 8); /* sign-extend */
 	return v;
 }
@@ -174,7 +176,8 @@ int trace_field_str(const struct trace_field *f, const struct trace_record *r, c
 {
 	uint32_t loc, at, len;
 
-	if (!f || !f->data_loc || f->offset + 4 > r->len || size == 0)
+	/* fuzz regressions/trace/str_offset_wraps: offset + 4 wrapped around in 32 bits */
+	if (!f || !f->data_loc || (size_t)f->offset + 4 > r->len || size == 0)
 		return -EBADMSG;
 	loc = u32_at(r->data + f->offset);
 	at = loc & 0xffff;

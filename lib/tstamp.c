@@ -75,7 +75,12 @@ int tstamp_from_msg(const struct msghdr *msg, struct tstamp *out)
 		return -EBADMSG;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
 		size_t len = c->cmsg_len - CMSG_LEN(0);
+		size_t left = (size_t)((char *)msg->msg_control + msg->msg_controllen - (char *)c);
 
+		/* fuzz regressions/tstamp/cmsg_past_end: a cmsg_len past the buffer was read */
+		/* fuzz regressions/tstamp/cmsg_len_short: a cmsg_len under a header's made len wrap */
+		if (c->cmsg_len < CMSG_LEN(0) || c->cmsg_len > left)
+			return -EBADMSG;
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
 			if (len < sizeof(ts))
 				return -EBADMSG;
@@ -92,7 +97,9 @@ int tstamp_from_msg(const struct msghdr *msg, struct tstamp *out)
 		return 0;
 	memset(out, 0, sizeof(*out));
 	/* software stamps are in ts[0]; ts[2] would be a hardware one */
-	out->realtime_ns = (int64_t)ts.ts[0].tv_sec * 1000000000 + ts.ts[0].tv_nsec;
+	/* fuzz regressions/tstamp/tv_sec_overflow: a forged tv_sec overflowed int64_t (UB) */
+	out->realtime_ns = (int64_t)((uint64_t)ts.ts[0].tv_sec * 1000000000 +
+				     (uint64_t)ts.ts[0].tv_nsec);
 	if (!have_err) {
 		out->point = TSTAMP_RX;
 		return 1;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # deps.sh: install the Debian packages nic2app needs to build and test, if any are missing
-# (`deps.sh check`: and a browser for the report's tests; `deps.sh bench`: and the tools
-# `make bench` compares it with).
+# (`deps.sh check`: and a browser for the report's tests; `deps.sh valgrind`: that and
+# valgrind, for `make check-valgrind`; `deps.sh bench`: and the tools `make bench` compares
+# it with).
 # As root it runs apt-get; otherwise it prints the exact command and exits 1.
 set -u
 
@@ -23,8 +24,12 @@ need_pkg python3         test -x /usr/bin/python3
 need_pkg iproute2        command -v ss
 need_pkg bsdutils        command -v script
 # for `make check` (scripts/deps.sh check): a browser to render the report's page in
-if [ "${1:-}" = check ]; then
+if [ "${1:-}" = check ] || [ "${1:-}" = valgrind ]; then
 	need_pkg chromium    command -v chromium
+fi
+# for `make check-valgrind` (scripts/deps.sh valgrind): memcheck
+if [ "${1:-}" = valgrind ]; then
+	need_pkg valgrind    command -v valgrind
 fi
 # for `make bench` (scripts/deps.sh bench): the peers nic2app is measured beside
 if [ "${1:-}" = bench ]; then
@@ -43,7 +48,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "nic2app: missing Debian packages: ${missing[*]}" >&2
 	echo "nic2app: install them as root with: sudo $cmd" >&2
 	# the browser is only for the tests of the report's page, which say they were skipped
-	[ "${1:-}" = check ] && [ "${missing[*]}" = chromium ] && exit 0
+	[ "${1:-}" = check ] || [ "${1:-}" = valgrind ] && [ "${missing[*]}" = chromium ] && exit 0
 	exit 1
 fi
 

@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# run-tests.sh: run every unit test (cmocka, one count per test case) and every end-to-end
+# run-tests.sh: run every unit test (cmocka, one count per test case), every fuzz target's
+# replay of its committed corpus and regressions (one count per target) and every end-to-end
 # test (tests/e2e/test_*.py, one count each), each under a timeout. Exit 77 means skipped;
 # the test's last line says why. Ends with the kernel version and "N passed, N failed".
 #   BUILD=build scripts/run-tests.sh [NAME-FILTER]
+# For a checker such as valgrind (scripts/run-valgrind.sh sets these):
+#   TEST_WRAPPER  a command the unit-test binaries run under
+#   TEST_PROGRAMS a directory with the nic2app and examples/ to test (default: $BUILD)
+#   TEST_AFTER    a command run after each test; if it fails, so does the test (output shown)
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
 TIMEOUT=${TEST_TIMEOUT:-120}
 filter=${1:-}
-export NIC2APP="$PWD/$BUILD/nic2app" NIC2APP_BUILD="$PWD/$BUILD" PYTHONDONTWRITEBYTECODE=1
+read -ra wrapper <<<"${TEST_WRAPPER:-}"
+programs=${TEST_PROGRAMS:-$PWD/$BUILD}
+export NIC2APP="$programs/nic2app" NIC2APP_EXAMPLES="$programs/examples"
+export NIC2APP_BUILD="$PWD/$BUILD" PYTHONDONTWRITEBYTECODE=1
 # ASan's leak checker is on by default; make its reports fail the test that has them
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=86}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -19,7 +27,8 @@ failures=()
 log=$(mktemp) || exit 1
 trap 'rm -f "$log"' EXIT
 
-# run_one NAME COMMAND...: runs with a timeout, output to $log; sets rc
+# run_one NAME COMMAND...: runs with a timeout, output to $log; sets rc, and after_ok
+# (false when TEST_AFTER failed)
 run_one() {
 	local name=$1; shift
 	timeout --kill-after=5 "$TIMEOUT" "$@" >"$log" 2>&1 </dev/null
@@ -27,13 +36,17 @@ run_one() {
 	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 		echo "  (timed out after ${TIMEOUT}s)" >>"$log"
 	fi
+	after_ok=true
+	if [ -n "${TEST_AFTER:-}" ] && ! $TEST_AFTER >>"$log" 2>&1; then
+		after_ok=false
+	fi
 }
 
 for t in "$BUILD"/tests/unit/test_*; do
 	[ -x "$t" ] || continue
 	name=unit/${t##*/}
 	[ -n "$filter" ] && [[ $name != *$filter* ]] && continue
-	run_one "$name" "$t"
+	run_one "$name" "${wrapper[@]}" "$t"
 	ok=$(grep -c '^\[       OK \]' "$log")
 	run=$(grep -c '^\[ RUN      \]' "$log")
 	# cmocka's summary line: "[  SKIPPED ] N test(s), listed below:"
@@ -42,7 +55,7 @@ for t in "$BUILD"/tests/unit/test_*; do
 	bad=$((run - ok - skip))
 	skipped=$((skipped + skip))
 	# a crash or a sanitizer report ends the binary abnormally: count at least one failure
-	if [ $rc -ne 0 ] && [ $bad -eq 0 ]; then bad=1; fi
+	if { [ $rc -ne 0 ] || ! $after_ok; } && [ $bad -eq 0 ]; then bad=1; fi
 	passed=$((passed + ok)); failed=$((failed + bad))
 	if [ $bad -eq 0 ]; then
 		if [ $skip -gt 0 ]; then printf 'PASS %s (%d cases, %d skipped: %s)\n' "$name" "$ok" "$skip" "$(grep -m1 -i 'skipped$' "$log" | sed 's/^ *//')"; else printf 'PASS %s (%d cases)\n' "$name" "$ok"; fi
@@ -53,11 +66,31 @@ for t in "$BUILD"/tests/unit/test_*; do
 	fi
 done
 
+# tests/fuzz: the inputs of each target, through the same code as the fuzzer (a crash or a
+# sanitizer report fails it)
+for t in "$BUILD"/tests/fuzz/replay_*; do
+	[ -x "$t" ] || continue
+	target=${t##*/replay_}
+	name=fuzz/$target
+	[ -n "$filter" ] && [[ $name != *$filter* ]] && continue
+	run_one "$name" "${wrapper[@]}" "$t" "tests/fuzz/corpus/$target" "tests/fuzz/regressions/$target"
+	if [ $rc -eq 0 ] && $after_ok; then
+		passed=$((passed + 1)); printf 'PASS %s (%s)\n' "$name" "$(tail -n 1 "$log")"
+	else
+		failed=$((failed + 1)); failures+=("$name")
+		printf 'FAIL %s (exit %d)\n' "$name" "$rc"
+		sed 's/^/     | /' "$log"
+	fi
+done
+
 for t in tests/e2e/test_*.py; do
 	[ -f "$t" ] || continue
 	name=e2e/$(basename "$t" .py)
 	[ -n "$filter" ] && [[ $name != *$filter* ]] && continue
 	run_one "$name" /usr/bin/python3 "$t"
+	if ! $after_ok && { [ $rc -eq 0 ] || [ $rc -eq 77 ]; }; then
+		rc=1
+	fi
 	if [ $rc -eq 0 ]; then
 		passed=$((passed + 1)); printf 'PASS %s\n' "$name"
 	elif [ $rc -eq 77 ]; then

@@ -2,16 +2,28 @@
 """e2e: shared helpers for the end-to-end tests: where the programs are, running them,
 failing with a message, skipping with a reason (exit 77)."""
 import os
+import shlex
 import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("NIC2APP_BUILD", os.path.join(ROOT, "build"))
 NIC2APP = os.environ.get("NIC2APP", os.path.join(BUILD, "nic2app"))
+EXAMPLES = os.environ.get("NIC2APP_EXAMPLES", os.path.join(BUILD, "examples"))
+# Under scripts/run-valgrind.sh, NIC2APP and the examples are wrappers that run the programs
+# under WRAPPER (valgrind's memcheck, 20-50 times slower): a test that copies a program
+# copies the real one, built(), and runs the copy under WRAPPER.
+WRAPPER = shlex.split(os.environ.get("TEST_WRAPPER", ""))
+VALGRIND = os.environ.get("NIC2APP_VALGRIND") == "1"
 
 
 def example(name):
-    return os.path.join(BUILD, "examples", name)
+    return os.path.join(EXAMPLES, name)
+
+
+def built(name):
+    """The program NAME (nic2app, examples/01_socket_basics) as built, never a wrapper."""
+    return os.path.join(BUILD, name)
 
 
 def fail(msg):
@@ -22,6 +34,12 @@ def fail(msg):
 def skip(reason):
     print(reason)
     sys.exit(77)
+
+
+def skip_under_valgrind(reason):
+    """Skip, saying why, when valgrind cannot run (or time) what the test needs."""
+    if VALGRIND:
+        skip(f"under valgrind: {reason}")
 
 
 def check(cond, msg):

@@ -33,6 +33,7 @@
 #include "nic2app/peer_server.h"
 #include "nic2app/syscount.h"
 #include "nic2app/zerocopy.h"
+#include "under_valgrind.h"
 
 /* not a multiple of a chunk, a batch or a page: every way has a short last piece */
 #define FILE_BYTES (6 * 1024 * 1024 + 4097)
@@ -175,12 +176,25 @@ static void skip_if_missing(const char *what, int r)
 	}
 }
 
+/* The suite always runs its io_uring ways: not under valgrind (under_valgrind.h). */
+static void skip_under_valgrind(void)
+{
+	if (UNDER_VALGRIND) {
+		print_message(URING_UNDER_VALGRIND ": skipped\n");
+		skip();
+	}
+}
+
 static void check_send(enum zc_send way)
 {
 	struct own_end rx = { 0 };
 	struct zc_stats st;
 	uint64_t hash;
-	int fd = own_file(FILE_BYTES, &hash), sfd, r;
+	int fd, sfd, r;
+
+	if (way == ZC_IO_URING || way == ZC_IO_URING_SEND_ZC)
+		skip_under_valgrind();
+	fd = own_file(FILE_BYTES, &hash);
 
 	assert_int_equal(zerocopy_pair_open(&sfd, &rx.sock), 0);
 	assert_int_equal(pthread_create(&rx.thread, NULL, own_receive, &rx), 0);
@@ -356,6 +370,7 @@ static void test_suite_quick(void **state)
 	cpu_set_t before, after;
 
 	(void)state;
+	skip_under_valgrind();
 	assert_int_equal(sched_getaffinity(0, sizeof(before), &before), 0);
 	assert_int_equal(bench_zerocopy(&o, &r), 0);
 	/* the ends were pinned for the suite only */
@@ -408,6 +423,7 @@ static void test_suite_peer(void **state)
 	char addr[32];
 
 	(void)state;
+	skip_under_valgrind();
 	assert_int_equal(peer_addr_parse("127.0.0.1:0", "127.0.0.1", &c.addr, &c.addr_len), 0);
 	c.stop = &sv.stop;
 	assert_int_equal(peer_server_open(&sv.s, &c), 0);

@@ -22,6 +22,7 @@
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -72,16 +73,18 @@ static struct stat fd_stat(int fd)
 	return st;
 }
 
+/* The fds this process can use: those under its limit (valgrind keeps its own above it). */
 static int count_fds(void)
 {
-	DIR *d = opendir("/proc/self/fd");
+	struct rlimit lim;
 	struct dirent *e;
 	int n = 0;
+	DIR *d;
 
-	if (!d)
+	if (getrlimit(RLIMIT_NOFILE, &lim) < 0 || !(d = opendir("/proc/self/fd")))
 		return -1;
 	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
+		n += e->d_name[0] != '.' && (rlim_t)atoi(e->d_name) < lim.rlim_cur;
 	closedir(d);
 	return n - 1; /* the directory's own fd */
 }
