@@ -3,6 +3,8 @@
 #   make [all]        build everything into $(BUILD)
 #   make tour         install what is missing, build, run the guided module
 #   make check        build and run every test (SANITIZE=1: with ASan+UBSan)
+#   make check-valgrind  the tests again, our programs under valgrind's memcheck
+#   make fuzz         FUZZ_SECONDS=60: every parser's libFuzzer target (clang)
 #   make bench        benchmarks (performance goals live here, never in tests)
 #   make pictures     the README's picture, rendered by headless Chromium
 #   make install      PREFIX=/usr/local DESTDIR=
@@ -209,6 +211,6 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '2,9s/^# \{0,1\}//p' Makefile
+	@sed -n '2,12s/^# \{0,1\}//p' Makefile
 
 -include $(ALL_OBJS:.o=.d)

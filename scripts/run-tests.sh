@@ -93,6 +93,8 @@ for t in tests/e2e/test_*.py; do
 	fi
 	if [ $rc -eq 0 ]; then
 		passed=$((passed + 1)); printf 'PASS %s\n' "$name"
+		# what a checker's run left out (e2e.reduced), said on the lines after
+		sed -n 's/^reduced under valgrind: /     reduced under valgrind: /p' "$log"
 	elif [ $rc -eq 77 ]; then
 		skipped=$((skipped + 1))
 		printf 'SKIP %s: %s\n' "$name" "$(tail -n 1 "$log")"

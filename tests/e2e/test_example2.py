@@ -5,13 +5,17 @@ seen from both ends, then the CLOSE_WAIT ends left after one close each), and th
 come back to what it was at step 1."""
 import re
 
-from e2e import check, example, run
+from e2e import check, example, reduced, run
 
 r = run([example("02_fd_monitor")])
 out = r.stdout.decode()
 check(r.returncode == 0, f"example 2 exit {r.returncode}: {r.stderr!r}")
 steps = re.split(r"\nStep \d+: ", out)
 check(len(steps) == 6, f"want 5 steps, got {len(steps) - 1}")
+# valgrind's own fds sit near the fd limit: the fd table is a big one, whose scan dumps the
+# sockets beside the fds and so lists its own sock_diag socket and namespace fd
+big_table = reduced("the example's scan of itself also lists its own sock_diag socket (valgrind's fds "
+                    "make its fd table big): only TCP rows are compared, and not the last step with the first")
 
 
 def socket_rows(step):
@@ -22,6 +26,8 @@ def socket_rows(step):
             inside = True
         elif inside and re.match(r"\s+\d+\s", line):
             f = line.split()
+            if big_table and f[1] != "tcp":
+                continue
             state = next((w for w in f if w.isupper() and "_" in w or w in ("LISTEN", "CLOSE", "ESTABLISHED")), None)
             rows.append((f[1], state))
         elif inside and not line.startswith("    "):
@@ -36,6 +42,6 @@ check(s3 == [("tcp", "ESTABLISHED")] * 4 + [("tcp", "LISTEN")], f"step 3: {s3}")
 s4 = sorted(socket_rows(steps[4]))
 check(s4 == [("tcp", "CLOSE_WAIT")] * 2 + [("tcp", "LISTEN")], f"step 4: {s4}")
 check(socket_rows(steps[5]) == [], "step 5 still has sockets")
-check("back to the initial state: yes" in out, "the table did not come back to step 1")
+check(big_table or "back to the initial state: yes" in out, "the table did not come back to step 1")
 check(re.search(r"headroom: \d+ fds open; soft limit", out), "no headroom line")
 print("ok")

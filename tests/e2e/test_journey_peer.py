@@ -9,12 +9,17 @@ import json
 import os
 import shutil
 
-from e2e import NIC2APP, check, skip
+from e2e import NIC2APP, check, reduced, skip
 from veth_pair import VethPair
 
 if os.geteuid() != 0 or not shutil.which("ip"):
     skip("network namespaces and tracefs need root and ip (iproute2)")
 HEADERS = {"udp": 14 + 20 + 8, "tcp": 14 + 20 + 32}
+# under valgrind the client is so slow that the reply is often there before it waits for it:
+# no switch is traced then, and the message is left out (counted under sched_switch)
+SLOW = reduced("with tracefs, few messages or none are complete (a run with none says so, exit 1); "
+               "the run against 127.0.0.1 uses timestamping")
+NONE_COMPLETE = b"no message was seen at every point"
 
 
 def check_round_trips(what, d, size, proto, device):
@@ -23,8 +28,10 @@ def check_round_trips(what, d, size, proto, device):
     check("away" in names, f"{what}: no away stage: {names}")
     away = d["stages"][names.index("away")]
     check(away["layer"] == "remote" and away["from"] == "net_dev_start_xmit", f"{what}: {away}")
-    check(d["packets_complete"] >= 0.9 * d["count"], f"{what}: {d['packets_complete']} complete: "
-          f"{d['incomplete_by_point']}")
+    check(d["packets_complete"] >= (1 if SLOW else 0.9 * d["count"]),
+          f"{what}: {d['packets_complete']} complete: {d['incomplete_by_point']}")
+    if SLOW:
+        print(f"{what}: {d['packets_complete']} of {d['count']} complete: {d['incomplete_by_point']}")
     for i, p in enumerate(d["packets"]):
         if not p["complete"]:
             continue
@@ -42,6 +49,9 @@ with VethPair("n2ap") as net:
             what = f"journey --peer {peer} --proto {proto} --method {method}"
             r = net.run(0, [NIC2APP, "journey", "--peer", peer, "--proto", proto, "--size", str(size),
                             "--count", "500", "--method", method, "--json", "--packets"])
+            if SLOW and method == "tracefs" and r.returncode == 1 and NONE_COMPLETE in r.stderr:
+                print(f"{what}: no message complete")
+                continue
             check(r.returncode == 0, f"{what}: exit {r.returncode}: {r.stderr[-400:]!r}")
             d = json.loads(r.stdout)
             check(d["method"] == method and d["peer"] == peer, f"{what}: {d['method']} {d.get('peer')}")
@@ -51,7 +61,8 @@ with VethPair("n2ap") as net:
                       f"{what}: lost {d['lost_events']}, stages {[s['samples'] for s in d['stages']]}")
 
     _, local = net.serve(None, "127.0.0.1:0")
-    r = net.run(None, [NIC2APP, "journey", "--peer", local, "--count", "300", "--json", "--packets"])
+    r = net.run(None, [NIC2APP, "journey", "--peer", local, "--count", "300", "--json", "--packets",
+                       *(["--method", "timestamping"] if SLOW else [])])
     check(r.returncode == 0, f"--peer {local}: exit {r.returncode}: {r.stderr[-300:]!r}")
     check_round_trips(f"--peer {local}", json.loads(r.stdout), 64, "udp", "lo")
 
