@@ -5,11 +5,8 @@
  * makes for a socket), and 1 KiB from user space into the kernel and back out, through a
  * pipe and through a loopback TCP socket, each in one thread so no wake-up is timed.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +15,7 @@
 
 #include "nic2app/bench.h"
 #include "nic2app/clock.h"
+#include "nic2app/loopback.h"
 
 #define KIB 1024
 #define SMALL_BATCH 100      /* 1 KiB operations per sample */
@@ -154,31 +152,10 @@ static int pipe_1k(const struct bench_opts *o, size_t batches, struct bench_resu
 	return err;
 }
 
-/* A connected loopback TCP pair: fds[1] sends, fds[0] receives. */
-static int tcp_pair(int fds[2])
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, r = 0;
-
-	fds[0] = fds[1] = -1;
-	if (l < 0)
-		return -errno;
-	if (bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0 ||
-	    getsockname(l, (struct sockaddr *)&a, &len) < 0 ||
-	    (fds[1] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    connect(fds[1], (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    (fds[0] = accept4(l, NULL, NULL, SOCK_CLOEXEC)) < 0 ||
-	    setsockopt(fds[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
-		r = -errno;
-	close(l);
-	return r;
-}
-
 static int socket_1k(const struct bench_opts *o, size_t batches, struct bench_results *out)
 {
 	struct samples s = SAMPLES_INIT;
-	int fds[2], err = tcp_pair(fds);
+	int fds[2], err = loopback_tcp_pair(fds); /* fds[1] sends, fds[0] receives */
 
 	if (!err)
 		err = through_kernel(o, fds, true, batches, &s);

@@ -25,6 +25,7 @@
 #include "nic2app/clock.h"
 #include "nic2app/cpu_place.h"
 #include "nic2app/echo_pair.h"
+#include "nic2app/loopback.h"
 
 #define MSG 64
 #define WARMUP 500
@@ -98,26 +99,6 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-static int tcp_fds(int fd[2])
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, r = 0;
-
-	if (l < 0)
-		return -errno;
-	if (bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0 ||
-	    getsockname(l, (struct sockaddr *)&a, &len) < 0 ||
-	    (fd[0] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    connect(fd[0], (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    (fd[1] = accept4(l, NULL, NULL, SOCK_CLOEXEC)) < 0 ||
-	    setsockopt(fd[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
-		r = -errno;
-	close(l);
-	return r;
-}
-
 static int udp_fds(int fd[2])
 {
 	struct sockaddr_in a[2];
@@ -142,7 +123,7 @@ static int make_fds(enum rtt_kind k, int fd[2])
 {
 	fd[0] = fd[1] = -1;
 	if (k == RTT_TCP)
-		return tcp_fds(fd);
+		return loopback_tcp_pair(fd);
 	if (k == RTT_UDP)
 		return udp_fds(fd);
 	return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fd) < 0 ? -errno : 0;
