@@ -63,7 +63,8 @@ Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-LIB_SRCS := $(sort $(wildcard lib/*.c))
+# one folder per subsystem: lib/SUBSYSTEM/*.c
+LIB_SRCS := $(sort $(wildcard lib/*/*.c))
 CMD_SRCS := $(sort $(wildcard src/*.c))
 EXAMPLE_SRCS := $(sort $(wildcard examples/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))

@@ -9,10 +9,8 @@
 #include <stdbool.h>
 
 #include "nic2app/journey.h"
+#include "nic2app/render.h"
 #include "nic2app/strbuf.h"
-
-/* "1.23 us", "456 ns", "12.3 ms": a duration for people, in the unit that suits it. */
-void duration_add(struct strbuf *sb, double ns);
 
 /* The waterfall: one row per stage (name, module stage, layer, p50, p99, a bar placed
  * after the previous stages' medians), then the total. */

@@ -56,4 +56,7 @@ void table_release(struct table *t);
 /* A horizontal bar of value/max scaled to width columns, in eighth-block characters. */
 void bar_add(struct strbuf *sb, double value, double max, int width);
 
+/* "1.23 us", "456 ns", "12.3 ms": a duration for people, in the unit that suits it. */
+void duration_add(struct strbuf *sb, double ns);
+
 #endif

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "peer_server_int.h"
+#include "peer/peer_server_int.h"
 
 /* Every close for a reason is logged with a reason and an address that can be printed. */
 static void on_log(void *ctx, enum peer_log_kind kind, const char *what,

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "nl_dump.h"
+#include "../netlink/nl_dump.h"
 #include "sock_diag_int.h"
 
 /* sk_state of a netlink socket (net/netlink/af_netlink.h): 0 unconnected, 1 connected */

@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 
 #include "nic2app/names.h"
-#include "nl_dump.h"
+#include "../netlink/nl_dump.h"
 #include "sock_diag_int.h"
 
 /* A unix name as ss shows it: a path up to its NUL; an abstract name (first byte NUL) as '@'

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "nl_dump.h"
+#include "../netlink/nl_dump.h"
 #include "sock_diag_int.h"
 
 #define SELF_NETNS "/proc/thread-self/ns/net"

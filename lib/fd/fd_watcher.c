@@ -65,40 +65,6 @@ static bool exited(const struct fd_watcher *w)
 	return w->pidfd >= 0 && poll(&p, 1, 0) == 1;
 }
 
-/* Make room for fds up to the table's current size (handles are kept by fd number). */
-int fdinfo_cache_fit(struct fdinfo_cache *c, size_t size)
-{
-	int *grown;
-
-	if (!c->most || size <= c->size || size > LARGEST_CACHED_TABLE)
-		return 0;
-	grown = realloc(c->handles, size * sizeof(*grown));
-	if (!grown)
-		return -ENOMEM;
-	for (size_t i = c->size; i < size; i++)
-		grown[i] = -1;
-	c->handles = grown;
-	c->size = size;
-	return 0;
-}
-
-/* Close the handles of fds that are gone, or that no longer read fdinfo (now sockets). */
-static void cache_prune(struct fdinfo_cache *c, const struct fd_snapshot *s)
-{
-	for (size_t i = 0; i < c->size; i++) {
-		const struct fd_entry *e;
-
-		if (c->handles[i] < 0)
-			continue;
-		e = fd_snapshot_find(s, (int)i);
-		if (e && e->has_fdinfo)
-			continue;
-		close(c->handles[i]);
-		c->handles[i] = -1;
-		atomic_fetch_sub(&c->held, 1);
-	}
-}
-
 int fd_watcher_take(struct fd_watcher *w, const struct fd_snapshot *previous,
 		    struct fd_snapshot *out)
 {
@@ -111,7 +77,7 @@ int fd_watcher_take(struct fd_watcher *w, const struct fd_snapshot *previous,
 	r = fd_snapshot_take_cached(w->proc_root, w->pid, w->flags,
 				    w->cache.most ? &w->cache : NULL, previous, out);
 	if (r == 0)
-		cache_prune(&w->cache, out);
+		fdinfo_cache_prune(&w->cache, out);
 	return r;
 }
 
@@ -119,10 +85,7 @@ void fd_watcher_free(struct fd_watcher *w)
 {
 	if (!w)
 		return;
-	for (size_t i = 0; i < w->cache.size; i++)
-		if (w->cache.handles[i] >= 0)
-			close(w->cache.handles[i]);
-	free(w->cache.handles);
+	fdinfo_cache_release(&w->cache);
 	if (w->pidfd >= 0)
 		close(w->pidfd);
 	free(w);

@@ -4,7 +4,8 @@
  * calls (read+write, mmap+write, sendfile, splice), and the table that picks a way. Every
  * loop counts its own system calls, so a run without root can still say how many there
  * were by design. Each call moves at most ZC_CHUNK_BYTES, except sendfile, which is given
- * the rest of the file and loops inside the kernel: that is the point of it.
+ * the rest of the file and loops inside the kernel: that is the point of it. What every
+ * way shares (names, hashing, the write loop, the file mapping) is in zerocopy_common.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,84 +17,6 @@
 
 #include "nic2app/bench.h"
 #include "zerocopy_int.h"
-
-#define FNV_PRIME 0x100000001b3ULL
-
-uint64_t zerocopy_hash(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= FNV_PRIME;
-	}
-	return h;
-}
-
-static const char *const send_names[ZC_SEND_COUNT] = {
-	[ZC_READ_WRITE] = "read_write",
-	[ZC_MMAP_WRITE] = "mmap_write",
-	[ZC_SENDFILE] = "sendfile",
-	[ZC_SPLICE] = "splice",
-	[ZC_IO_URING] = "io_uring",
-	[ZC_MSG_ZEROCOPY] = "msg_zerocopy",
-	[ZC_IO_URING_SEND_ZC] = "io_uring_send_zc",
-};
-
-const char *zerocopy_send_name(enum zc_send t)
-{
-	return (unsigned)t < ZC_SEND_COUNT ? send_names[t] : "unknown";
-}
-
-const char *zerocopy_recv_name(enum zc_recv t)
-{
-	switch (t) {
-	case ZC_RECV_COPY:
-		return "recv_copy";
-	case ZC_TCP_ZEROCOPY_RECEIVE:
-		return "tcp_zerocopy_receive";
-	default:
-		return "unknown";
-	}
-}
-
-bool zerocopy_unsupported(int err)
-{
-	return err == -ENOSYS || err == -EPERM || err == -EOPNOTSUPP || err == -ENOPROTOOPT;
-}
-
-int zc_copied_from_reports(const struct zc_stats *st)
-{
-	if (!st->reports)
-		return BENCH_COPIED_UNKNOWN;
-	return st->reports_copied ? BENCH_COPIED_YES : BENCH_COPIED_NO;
-}
-
-int zc_write_all(int sock, const unsigned char *buf, size_t len, struct zc_stats *st)
-{
-	while (len) {
-		ssize_t n = write(sock, buf, len);
-
-		st->calls++;
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= (size_t)n;
-		st->bytes += (uint64_t)n;
-	}
-	return 0;
-}
-
-void *zc_map_file(int fd, size_t bytes, int *err)
-{
-	void *map = mmap(NULL, bytes, PROT_READ, MAP_SHARED, fd, 0);
-
-	*err = map == MAP_FAILED ? -errno : 0;
-	return map;
-}
 
 /* Two copies: page cache -> buffer (read), buffer -> socket buffer (write). */
 static int send_read_write(int file_fd, size_t bytes, int sock, struct zc_stats *st)

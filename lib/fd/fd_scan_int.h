@@ -26,6 +26,9 @@ struct fdinfo_cache {
 /* Make room for handles of fds below size (the fd table's size); none beyond a 4 MB array. */
 int fdinfo_cache_fit(struct fdinfo_cache *c, size_t size);
 #define LARGEST_CACHED_TABLE (1 << 20)
+/* Close the handles of fds gone from s, or that no longer read fdinfo (now sockets). */
+void fdinfo_cache_prune(struct fdinfo_cache *c, const struct fd_snapshot *s);
+void fdinfo_cache_release(struct fdinfo_cache *c);
 
 struct scan_dirs {
 	int pid_dir;      /* /proc/PID */
@@ -48,6 +51,8 @@ enum read_result { READ_OK, READ_VANISHED };
  * FD_ERROR entry), READ_VANISHED when the fd closed meanwhile, or -ENOMEM. */
 int fd_entry_read(const struct scan_dirs *d, struct fd_entry *e);
 void fd_entry_release(struct fd_entry *e);
+/* Order s->fds by fd number, as fd_snapshot_find expects. */
+void fd_snapshot_sort(struct fd_snapshot *s);
 
 /* List and read every fd of the process into s->fds (unsorted), spreading the work over
  * the CPUs when max_fds (the fd table's size) is large. */

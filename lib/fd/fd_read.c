@@ -43,13 +43,6 @@ static int read_fdinfo_text(int info_dir, const char *name, char *buf, size_t si
 	return n < 0 ? (int)n : 0;
 }
 
-void fd_entry_release(struct fd_entry *e)
-{
-	free(e->name);
-	fdinfo_release(&e->info);
-	memset(e, 0, sizeof(*e));
-}
-
 static void entry_set_error(struct fd_entry *e, int err)
 {
 	int fd = e->fd;

@@ -13,20 +13,6 @@
 
 #define BAR_WIDTH 32
 
-void duration_add(struct strbuf *sb, double ns)
-{
-	if (!isfinite(ns))
-		strbuf_adds(sb, "-");
-	else if (fabs(ns) < 1000)
-		strbuf_addf(sb, "%.0f ns", ns);
-	else if (fabs(ns) < 1e6)
-		strbuf_addf(sb, "%.2f us", ns / 1e3);
-	else if (fabs(ns) < 1e9)
-		strbuf_addf(sb, "%.2f ms", ns / 1e6);
-	else
-		strbuf_addf(sb, "%.2f s", ns / 1e9);
-}
-
 static char *duration_cell(char *buf, size_t size, double ns)
 {
 	struct strbuf sb = STRBUF_INIT;

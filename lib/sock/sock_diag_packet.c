@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 
 #include "nic2app/names.h"
-#include "nl_dump.h"
+#include "../netlink/nl_dump.h"
 #include "sock_diag_int.h"
 
 const char *sock_ifname(unsigned int ifindex, int ifname_fd, char *buf, size_t size)

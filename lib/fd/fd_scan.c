@@ -22,20 +22,6 @@
 /* A scan this big dumps the sockets while the fds are read. */
 #define OVERLAP_FDS 1024
 
-static int compare_fd(const void *a, const void *b)
-{
-	const struct fd_entry *x = a, *y = b;
-
-	return (x->fd > y->fd) - (x->fd < y->fd);
-}
-
-const struct fd_entry *fd_snapshot_find(const struct fd_snapshot *s, int fd)
-{
-	struct fd_entry key = { .fd = fd };
-
-	return bsearch(&key, s->fds, s->count, sizeof(key), compare_fd);
-}
-
 /* Limits, file-nr and comm; missing ones are left at -1 or "". */
 static void read_context(const char *proc_root, int pid_dir, struct fd_snapshot *s)
 {
@@ -160,7 +146,7 @@ static int scan(const char *proc_root, int pid_dir, int pidfd, unsigned int flag
 	}
 	r = fd_entries_collect(&d, flags, max_fds, s);
 	if (r == 0)
-		qsort(s->fds, s->count, sizeof(*s->fds), compare_fd);
+		fd_snapshot_sort(s);
 	if (!dumping && r == 0 && has_sockets(s) && !(flags & FD_SCAN_NO_SOCKETS)) {
 		sock_job_start(&job, pid_dir, flags, false);
 		dumping = true;
@@ -219,14 +205,4 @@ out_close_pidfd:
 	if (r < 0)
 		fd_snapshot_release(out);
 	return r;
-}
-
-void fd_snapshot_release(struct fd_snapshot *s)
-{
-	for (size_t i = 0; i < s->count; i++)
-		fd_entry_release(&s->fds[i]);
-	free(s->fds);
-	s->fds = NULL;
-	s->count = 0;
-	sock_table_release(&s->sockets);
 }

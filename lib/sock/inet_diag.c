@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "nic2app/inet_diag.h"
-#include "nl_dump.h"
+#include "../netlink/nl_dump.h"
 #include "sock_diag_int.h"
 
 struct parse_ctx {
