@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "nic2app/strbuf.h"
 
@@ -30,6 +31,16 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The getopt error of argv[optind - 1] as a usage error (call when getopt_long returned '?'). */
 int cli_bad_option(const char *cmd, int argc, char **argv, int optopt_char);
+
+/* The one reading of numbers on the command line, for every command. A whole number is
+ * decimal digits only: no sign, no spaces on either side, no 0x, no exponent, nothing after
+ * ("017" is seventeen). Seconds are digits with at most one '.' between digits ("0.25", "2").
+ * Each returns 0 and sets *out, or -EINVAL (malformed) or -ERANGE (outside [min, max]). */
+int cli_parse_uint(const char *word, unsigned long long min, unsigned long long max,
+		   unsigned long long *out);
+int cli_parse_seconds(const char *word, double min, double max, double *out);
+/* A process id (1 to INT_MAX) as cli_parse_uint reads it. */
+int cli_parse_pid(const char *word, pid_t *out);
 
 /* The signal that asked a measurement to stop (0: none). */
 extern volatile sig_atomic_t cli_stop_signal;

@@ -64,17 +64,12 @@ static void usage(void)
 /* A whole number in [min, max]; -EINVAL otherwise. */
 static int parse_count(const char *word, size_t min, size_t max, size_t *out)
 {
-	char *end;
 	unsigned long long v;
+	int r = cli_parse_uint(word, min, max, &v);
 
-	if (!word[0] || word[0] == '-' || word[0] == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(word, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -EINVAL;
-	*out = (size_t)v;
-	return 0;
+	if (r == 0)
+		*out = (size_t)v;
+	return r;
 }
 
 struct options {
@@ -187,15 +182,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		return cli_usage_error("journey", "unexpected argument '%s'", argv[optind]);
-	if (o->packets && !o->json)
-		return cli_usage_error("journey", "--packets goes with --json");
 	if (o->peer_word && o->via_given)
 		return cli_usage_error("journey", "--peer and --via are two different paths: choose one");
 	if (o->peer_word && o->cfg.cpus == CPUS_SPLIT)
 		return cli_usage_error("journey", "--cpus split needs the local receiver thread, which --peer does not have");
 	if (o->peer_word)
 		o->cfg.via = JOURNEY_VIA_PEER;
-	return check_size(o);
+	if ((r = check_size(o)) != 0)
+		return r;
+	if (o->packets && !o->json)
+		return cli_usage_error("journey", "--packets goes with --json");
+	return 0;
 }
 
 /* What a failed run means for the user, and the exit status. */

@@ -47,8 +47,6 @@ static int parse(int argc, char **argv, struct report_opts *o)
 		{ "pid", required_argument, NULL, 'p' },  { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	long v;
 	int opt;
 
 	opterr = 0;
@@ -61,11 +59,8 @@ static int parse(int argc, char **argv, struct report_opts *o)
 			o->quick = true;
 			break;
 		case 'p':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v <= 0 || v > INT_MAX)
+			if (cli_parse_pid(optarg, &o->pid))
 				return cli_usage_error("report", "--pid must be a process id, not '%s'", optarg);
-			o->pid = (pid_t)v;
 			break;
 		case 'h':
 			usage();
