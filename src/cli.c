@@ -122,6 +122,29 @@ void cli_stop_restore(void)
 		sigaction(stop_signals[i], &saved[i], NULL);
 }
 
+int cli_output_check(const char *cmd, const char *what, const char *path, struct out_file *f)
+{
+	int r = out_file_check(f, path);
+
+	if (r < 0)
+		cli_error("%s: cannot write %s to '%s': %s", cmd, what, path, strerror(-r));
+	return r < 0 ? EXIT_RUNTIME : 0;
+}
+
+int cli_output_write(const char *cmd, const char *what, const char *path, const struct out_file *f,
+		     const struct strbuf *sb)
+{
+	int r = sb->err;
+
+	if (out_file_is_stdout(f))
+		fflush(stdout);
+	if (r == 0)
+		r = out_file_write(f, sb->buf ? sb->buf : "", sb->len);
+	if (r < 0)
+		cli_error("%s: cannot write %s to '%s': %s", cmd, what, path, strerror(-r));
+	return r < 0 ? EXIT_RUNTIME : 0;
+}
+
 static void quiet_exit_on_closed_pipe(void)
 {
 	if (errno == EPIPE)

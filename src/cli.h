@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "nic2app/out_file.h"
 #include "nic2app/strbuf.h"
 
 /* exit codes (contract, DESIGN.md) */
@@ -51,6 +52,13 @@ extern volatile sig_atomic_t cli_stop_signal;
 void cli_stop_catch(void);
 /* Give the three signals their previous handling back. */
 void cli_stop_restore(void);
+
+/* An output path (--svg FILE, --html FILE), checked before anything is measured: 0, or a
+ * message ("CMD: cannot write WHAT to 'PATH': reason") and EXIT_RUNTIME. */
+int cli_output_check(const char *cmd, const char *what, const char *path, struct out_file *f);
+/* Write sb there: 0, or the same message and EXIT_RUNTIME (e.g. a full device). */
+int cli_output_write(const char *cmd, const char *what, const char *path, const struct out_file *f,
+		     const struct strbuf *sb);
 
 /* Write sb to stdout and empty it. A closed pipe ends the program quietly. */
 void cli_emit(struct strbuf *sb);
