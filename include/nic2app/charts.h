@@ -44,8 +44,6 @@ int chart_stack(struct strbuf *out, const char *const *docs, size_t n);
 
 /* The charts' style sheet: the palette and the fonts, scoped to svg.nic2app. */
 const char *chart_css(void);
-/* "456 ns", "1.23 µs", "12.30 ms": a duration as the charts write it. */
-void chart_duration_add(struct strbuf *sb, double ns);
 
 /* What the chart_*.c files share: the layout and a linear axis. */
 #define CHART_MARGIN 12

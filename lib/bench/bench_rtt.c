@@ -29,7 +29,7 @@
 
 #define MSG 64
 #define WARMUP 500
-#define MODULE_RTT "~50 us"
+#define MODULE_RTT "~50 \u00b5s"
 
 enum rtt_kind { RTT_TCP, RTT_UDP, RTT_UNIX };
 enum rtt_mode { MODE_BLOCKING, MODE_PINNED, MODE_BUSY_POLL };

@@ -43,24 +43,9 @@ static const char css[] =
 	"." SVG_ROOT_CLASS " .value{paint-order:stroke;stroke:#fff;stroke-width:3px;"
 	"stroke-linejoin:round}";
 
-
 const char *chart_css(void)
 {
 	return css;
-}
-
-void chart_duration_add(struct strbuf *sb, double ns)
-{
-	if (!isfinite(ns))
-		strbuf_adds(sb, "-");
-	else if (fabs(ns) < 1000)
-		strbuf_addf(sb, "%.0f ns", ns);
-	else if (fabs(ns) < 1e6)
-		strbuf_addf(sb, "%.2f \u00b5s", ns / 1e3);
-	else if (fabs(ns) < 1e9)
-		strbuf_addf(sb, "%.2f ms", ns / 1e6);
-	else
-		strbuf_addf(sb, "%.2f s", ns / 1e9);
 }
 
 void chart_axis_fit(struct chart_axis *ax, double x0, double width, double top)
