@@ -34,6 +34,7 @@ struct bench_result {
 	double syscalls_per_msg;   /* batch */
 	bool syscalls_counted;     /* counted by the kernel (a trace of raw_syscalls), not by design */
 	int copied;                /* enum bench_copied: zerocopy paths the kernel reports on */
+	bool copied_by_design;     /* the way copies by construction (read + write): no news */
 	bool full_round_trip;      /* rtt: the figure is a whole round trip */
 	bool has_hist;
 	uint32_t hist[BENCH_HIST_BUCKETS];
@@ -52,6 +53,8 @@ struct bench_result *bench_result_new(struct bench_results *r, const char *name,
 void bench_results_release(struct bench_results *r);
 /* Put a sample in its log2 bucket. */
 void bench_hist_add(struct bench_result *res, double ns);
+/* A throughput (GB/s, msg/s): higher is better, so its slow tail is p1, not p99. */
+bool bench_higher_is_better(const struct bench_result *res);
 
 /* What every suite is given. */
 struct bench_opts {

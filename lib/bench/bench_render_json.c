@@ -33,6 +33,11 @@ static void dist_json(struct json *j, const struct bench_result *r)
 	int d = r->unit[0] == 'n' ? 1 : 3; /* ns to 0.1; GB/s and msg/s to 0.001 */
 
 	json_uint(j, "samples", r->dist.n);
+	if (bench_higher_is_better(r)) { /* the slow tail of a throughput is at the low end */
+		json_bool(j, "higher_is_better", true);
+		json_double(j, "p1", r->dist.p1, d);
+		json_double(j, "p10", r->dist.p10, d);
+	}
 	json_double(j, "p50", r->dist.p50, d);
 	json_double(j, "p90", r->dist.p90, d);
 	json_double(j, "p99", r->dist.p99, d);
@@ -76,8 +81,10 @@ static void result_json(struct json *j, const struct bench_result *r)
 	maybe(j, "syscalls_per_msg", r->syscalls_per_msg, 3);
 	if (!isnan(r->syscalls_per_mib) || !isnan(r->syscalls_per_msg))
 		json_bool(j, "syscalls_counted", r->syscalls_counted);
-	if (r->copied != BENCH_COPIED_UNKNOWN)
+	if (r->copied != BENCH_COPIED_UNKNOWN) {
 		json_bool(j, "copied", r->copied == BENCH_COPIED_YES);
+		json_bool(j, "copied_by_design", r->copied_by_design); /* else: reported by the kernel */
+	}
 	if (r->what)
 		json_string(j, "what", r->what);
 	if (r->note[0])

@@ -45,6 +45,20 @@ static void value_cell(char *buf, size_t size, double v, const char *unit)
 	strbuf_release(&sb);
 }
 
+/* The slow side of the distribution, named: p99 of a time, p1 of a throughput. */
+static void tail_cell(char *buf, size_t size, const struct bench_result *r)
+{
+	bool up = bench_higher_is_better(r);
+	char v[32];
+
+	if (!r->dist.n) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	value_cell(v, sizeof(v), up ? r->dist.p1 : r->dist.p99, r->unit);
+	snprintf(buf, size, "%s (%s)", v, up ? "p1" : "p99");
+}
+
 static void extras_cell(char *buf, size_t size, const struct bench_result *r)
 {
 	size_t len = 0;
@@ -59,8 +73,8 @@ static void extras_cell(char *buf, size_t size, const struct bench_result *r)
 		len += (size_t)snprintf(buf + len, size - len, "%.3f syscalls/msg%s ", r->syscalls_per_msg,
 					r->syscalls_counted ? "" : " (by design)");
 	if (r->copied != BENCH_COPIED_UNKNOWN && len < size)
-		snprintf(buf + len, size - len, "%s", r->copied == BENCH_COPIED_YES ?
-			 "kernel copied" : "no copy");
+		snprintf(buf + len, size - len, "%s", r->copied == BENCH_COPIED_NO ? "no copy" :
+			 r->copied_by_design ? "copies by design" : "kernel copied anyway");
 }
 
 /* One line: the occupied log2 buckets as vertical bars, from the first to the last. */
@@ -96,8 +110,8 @@ static void hist_line(struct strbuf *sb, const struct bench_result *r)
 void bench_results_render(struct strbuf *sb, const struct bench_results *r, const char *prefix,
 			  bool colour)
 {
-	static const char *const headers[] = { "result", ">value (p50)", ">p99", "module's typical",
-					       "more" };
+	static const char *const headers[] = { "result", ">value (p50)", ">slow tail",
+					       "module's typical", "more" };
 	size_t plen = strlen(prefix);
 	bool hists = false;
 	struct table t;
@@ -106,13 +120,13 @@ void bench_results_render(struct strbuf *sb, const struct bench_results *r, cons
 		return;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct bench_result *res = &r->v[i];
-		char value[32], p99[32], extras[160];
+		char value[32], p99[48], extras[160];
 		const char *cells[5];
 
 		if (strncmp(res->name, prefix, plen) != 0)
 			continue;
 		value_cell(value, sizeof(value), res->value, res->unit);
-		value_cell(p99, sizeof(p99), res->dist.n ? res->dist.p99 : NAN, res->unit);
+		tail_cell(p99, sizeof(p99), res);
 		extras_cell(extras, sizeof(extras), res);
 		cells[0] = res->name;
 		cells[1] = value;
