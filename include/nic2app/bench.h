@@ -21,6 +21,20 @@ enum bench_copied { BENCH_COPIED_UNKNOWN = -1, BENCH_COPIED_NO = 0, BENCH_COPIED
 /* log2 buckets of a round trip in ns: bucket k holds [2^k, 2^(k+1)) */
 #define BENCH_HIST_BUCKETS 40
 
+#define BENCH_MAX_CPUS 64
+
+/* rtt: where the two ends of the round trips ran. A round trip across two CPUs costs a
+ * wake-up that one on a shared CPU does not, so a figure means little without this. */
+struct bench_ends {
+	bool known;
+	int client_cpu, server_cpu;   /* the CPU each was pinned to; -1: not pinned */
+	uint32_t client_on[BENCH_MAX_CPUS]; /* not pinned: measured rounds by the CPU the client
+					     * started them on */
+	uint32_t client_moves;        /* rounds on another CPU than the round before */
+	bool server_is_peer;          /* a `nic2app serve`: its CPUs are not known here */
+	bool peer_on_this_machine;    /* its address is one of this machine's */
+};
+
 struct bench_result {
 	char name[48];             /* "rtt.tcp_lo.pinned", "zerocopy.sendfile" */
 	char unit[8];              /* "ns", "GB/s", "msg/s" */
@@ -38,6 +52,7 @@ struct bench_result {
 	bool full_round_trip;      /* rtt: the figure is a whole round trip */
 	bool has_hist;
 	uint32_t hist[BENCH_HIST_BUCKETS];
+	struct bench_ends ends;    /* rtt */
 	char note[200];            /* what the reader should know about this figure */
 };
 

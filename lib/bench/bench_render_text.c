@@ -107,6 +107,35 @@ static void hist_line(struct strbuf *sb, const struct bench_result *r)
 	strbuf_addc(sb, '\n');
 }
 
+/* Where the two ends of a round trip ran, as journey says it: pinned, or where they were. */
+static void ends_line(struct strbuf *sb, const struct bench_result *r)
+{
+	const struct bench_ends *e = &r->ends;
+	const char *sep = "";
+
+	strbuf_addf(sb, "  %s: ran on: ", r->name);
+	if (e->client_cpu >= 0) {
+		strbuf_addf(sb, "this end pinned to CPU %d, ", e->client_cpu);
+	} else {
+		strbuf_adds(sb, "this end not pinned, on ");
+		for (int c = 0; c < BENCH_MAX_CPUS; c++)
+			if (e->client_on[c]) {
+				strbuf_addf(sb, "%sCPU %d in %u rounds", sep, c, e->client_on[c]);
+				sep = ", ";
+			}
+		strbuf_addf(sb, " (it moved %u times), ", e->client_moves);
+	}
+	if (!e->server_is_peer)
+		strbuf_addf(sb, "the echo thread pinned to CPU %d (%s)\n", e->server_cpu,
+			    e->server_cpu == e->client_cpu ? "one CPU: no wake-up of another" :
+			    "two CPUs: each message wakes the other end's CPU");
+	else
+		strbuf_addf(sb, "the peer not pinned by this end, its CPUs not known here%s\n",
+			    e->peer_on_this_machine ? " (it is on this machine: it shares these "
+			    "CPUs, and a round trip swings by a wake-up as the two ends meet on one "
+			    "CPU or not)" : "");
+}
+
 void bench_results_render(struct strbuf *sb, const struct bench_results *r, const char *prefix,
 			  bool colour)
 {
@@ -146,4 +175,8 @@ void bench_results_render(struct strbuf *sb, const struct bench_results *r, cons
 	for (size_t i = 0; i < r->n; i++)
 		if (strncmp(r->v[i].name, prefix, plen) == 0 && r->v[i].note[0])
 			strbuf_addf(sb, "  %s: %s\n", r->v[i].name, r->v[i].note);
+	for (size_t i = 0; i < r->n; i++)
+		if (strncmp(r->v[i].name, prefix, plen) == 0 && r->v[i].ends.known &&
+		    r->v[i].ends.server_is_peer)
+			ends_line(sb, &r->v[i]);
 }

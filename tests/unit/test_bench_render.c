@@ -3,7 +3,8 @@
  * test_bench_render: bench results on hand-made figures, rendered three ways (text, JSON,
  * the HTML page), must say the same thing (issue 13 item 17): a function call of 0.4 ns is
  * 0.4 ns in each; a throughput's tail is its slow side, named so; a copy made by design
- * (read + write) is not told like a zero-copy way the kernel copied anyway.
+ * (read + write) is not told like a zero-copy way the kernel copied anyway; a round trip to
+ * a peer says where each end ran.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -128,12 +129,43 @@ static void test_copied_by_design_or_anyway(void **state)
 	bench_results_release(&r);
 }
 
+/* bench --peer round trips say where each end ran, as journey does (issue 13 item 18). */
+static void test_peer_ends(void **state)
+{
+	struct bench_results r = { 0 };
+	struct strbuf text = STRBUF_INIT, json = STRBUF_INIT, html = STRBUF_INIT;
+	struct bench_result *peer = add(&r, "rtt.tcp_peer", "ns", 6560);
+	struct bench_result *local = add(&r, "rtt.tcp_lo.blocking", "ns", 20000);
+
+	(void)state;
+	peer->dist = (struct summary){ .n = 2000, .p50 = 6560, .p99 = 99000 };
+	peer->ends = (struct bench_ends){ .known = true, .client_cpu = -1, .server_cpu = -1,
+					  .client_on = { [0] = 1800, [1] = 200 }, .client_moves = 12,
+					  .server_is_peer = true, .peer_on_this_machine = true };
+	local->dist = (struct summary){ .n = 2000, .p50 = 20000, .p99 = 30000 };
+	local->ends = (struct bench_ends){ .known = true, .client_cpu = 0, .server_cpu = 1 };
+	render_all(&r, &text, &json, &html);
+	assert_non_null(strstr(strbuf_str(&text), "rtt.tcp_peer: ran on: this end not pinned, on "
+				"CPU 0 in 1800 rounds, CPU 1 in 200 rounds (it moved 12 times), the peer "
+				"not pinned by this end, its CPUs not known here (it is on this machine"));
+	assert_non_null(strstr(strbuf_str(&json), "\"ends\":{\"client\":{\"pinned\":false,"
+				"\"rounds_by_cpu\":{\"0\":1800,\"1\":200},\"moves\":12},\"server\":"
+				"{\"peer\":true,\"pinned\":null,\"on_this_machine\":true}}"));
+	assert_non_null(strstr(strbuf_str(&json), "\"ends\":{\"client\":{\"pinned\":true,"
+				"\"cpu\":0},\"server\":{\"peer\":false,\"pinned\":true,\"cpu\":1}}"));
+	strbuf_release(&text);
+	strbuf_release(&json);
+	strbuf_release(&html);
+	bench_results_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_function_call_everywhere),
 		cmocka_unit_test(test_throughput_tail_is_slow),
 		cmocka_unit_test(test_copied_by_design_or_anyway),
+		cmocka_unit_test(test_peer_ends),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
