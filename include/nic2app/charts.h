@@ -65,5 +65,8 @@ double chart_axis_x(const struct chart_axis *ax, double v);
  * and label under them. Returns the y below what was drawn. */
 double chart_axis_draw(struct svg *s, const struct chart_axis *ax, double y_top, double y_axis,
 		       double div, const char *label);
+/* The same without the grid lines, for a chart that draws them around what it shows. */
+double chart_axis_draw_ticks(struct svg *s, const struct chart_axis *ax, double y_axis,
+			     double div, const char *label);
 
 #endif
