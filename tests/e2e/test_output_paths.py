@@ -32,7 +32,7 @@ def journey_svg(path, **kw):
 
 try:
     # '-' is stdout: the picture alone, nothing else mixed in
-    r = journey_svg("-", cwd=tmp)
+    r = run([os.path.abspath(NIC2APP), *JOURNEY, "--svg", "-"], cwd=tmp)
     check(r.returncode == 0, f"--svg -: exit {r.returncode} {r.stderr!r}")
     svg_ok(r.stdout, "--svg -")
     check(not os.path.exists(f"{tmp}/-"), "--svg - made a file named '-'")
