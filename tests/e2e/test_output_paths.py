@@ -83,7 +83,7 @@ try:
     fifo = f"{tmp}/fifo"
     os.mkfifo(fifo)
     got = []
-    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
     reader.start()
     r = journey_svg(fifo)
     reader.join(timeout=60)
