@@ -109,9 +109,11 @@ int cmd_fds(int argc, char **argv)
 		{ "events", no_argument, NULL, 'e' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
+		FDS_MACHINE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fds_options o = { .mask = FD_TYPES_ALL, .interval_s = DEFAULT_INTERVAL_S };
+	struct fds_machine_options mo = { .engine = FD_ENGINE_AUTO };
 	bool watch = false, events = false, interval_set = false;
 	const char *bad;
 	size_t bad_len;
@@ -138,12 +140,19 @@ int cmd_fds(int argc, char **argv)
 		case 'h':
 			usage();
 			return EXIT_OK;
+		case FDS_OPT_ALL ... FDS_OPT_TCP_INFO: { /* the whole machine: fds_machine.c */
+			int code = fds_machine_option(&mo, opt, optarg);
+
+			if (code)
+				return code;
+			break;
+		}
 		default:
 			return cli_bad_option("fds", argc, argv, optopt);
 		}
 	}
-	if (optind >= argc)
-		return cli_usage_error("fds", "which process? give a PID or 'self'");
+	if (optind >= argc || mo.used)
+		return fds_machine_run(&o, &mo, argc - optind, argv + optind, watch || events);
 	o.pid = parse_pid(argv[optind]);
 	if (!o.pid)
 		return cli_usage_error("fds", "'%s' is not a process id (a positive number or 'self')",
