@@ -65,7 +65,8 @@ int fds_machine_run(struct fds_options *o, struct fds_machine_options *mo, int n
 		    char **args, bool live);
 /* Run the whole-machine view (filters from mo, output options from o). */
 int fds_machine_main(const struct fds_options *o, struct fds_machine_options *mo);
-/* Fill m by the engine mo asks for (auto: the faster one that works). fds_engine.c. */
+/* Fill m by the engine mo asks for (auto: the faster one that works). fds_engine.c. 0, -errno,
+ * or an exit code (> 0) after saying why on stderr. */
 int fds_machine_scan(const struct fds_machine_options *mo, const struct fd_machine_request *req,
 		     struct fd_machine *m);
 

@@ -214,6 +214,8 @@ int fds_machine_main(const struct fds_options *o, struct fds_machine_options *mo
 		mo->filter.npids = mo->npids;
 	}
 	r = scan(mo, &m);
+	if (r > 0)
+		return r; /* an exit code; fds_machine_scan said why */
 	if (r < 0) {
 		cli_error("cannot read the fds of the machine: %s", strerror(-r));
 		return r == -EPERM || r == -EACCES ? EXIT_NOT_HERE : EXIT_RUNTIME;

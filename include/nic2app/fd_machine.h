@@ -64,10 +64,22 @@ struct fd_machine_request {
 int fd_machine_scan_procfs(const struct fd_machine_request *req, struct fd_machine *m);
 void fd_machine_release(struct fd_machine *m);
 
+/*
+ * Read with the BPF task_file iterator (lib/bpf/fd_iter.c): one pass over every task, or the
+ * tasks of req->pids (one pass each, with the iterator's pid filter). -EOPNOTSUPP when built
+ * without BPF, -EPERM without CAP_BPF and CAP_PERFMON (or root), another -errno when the
+ * kernel refuses the program; *why (may be NULL) then says what is missing, in words.
+ */
+int fd_machine_scan_bpf(const struct fd_machine_request *req, struct fd_machine *m,
+			const char **why);
+
 /* Append an empty fd_proc (zeroed, err 0), or NULL when out of memory. */
 struct fd_proc *fd_machine_add(struct fd_machine *m);
 /* The user name of uid into buf (the number when it has none). */
 void fd_user_name(uid_t uid, char *buf, size_t size);
+/* unix_diag names a socket's peer by inode only: give each such socket its peer's own name
+ * as remote (what getpeername() returns). */
+void sock_table_name_unix_peers(struct sock_table *t);
 /* Build the socket-inode index (holders), for fd_machine_holder(). 0 or -ENOMEM. */
 int fd_machine_index_holders(struct fd_machine *m);
 /* Who holds socket inode, other than (proc, fd) itself; NULL when no one we read. */

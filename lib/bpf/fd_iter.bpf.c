@@ -78,12 +78,13 @@ static __always_inline void read_inet(struct sock *sk, struct fd_rec *r)
 	struct tcp_sock *tp = (void *)sk;
 	struct udp_sock *up = (void *)sk;
 
+	/* sizes spelled out: BPF_CORE_READ_INTO into an array would read one element */
 	if (r->family == AF_INET) {
-		BPF_CORE_READ_INTO(r->src, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(r->dst, sk, __sk_common.skc_daddr);
+		bpf_core_read(r->src, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(r->dst, 4, &sk->__sk_common.skc_daddr);
 	} else {
-		BPF_CORE_READ_INTO(r->src, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(r->dst, sk, __sk_common.skc_v6_daddr);
+		bpf_core_read(r->src, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(r->dst, 16, &sk->__sk_common.skc_v6_daddr);
 	}
 	r->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	r->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));

@@ -260,8 +260,7 @@ static int add_table(struct fd_machine *m, struct netns_ids *ids, uint64_t ino, 
 	return r == -ENOMEM ? r : 0; /* a namespace that cannot be read leaves its sockets bare */
 }
 
-/* unix_diag names a socket's peer by inode; its address is the peer's own name. */
-static void name_unix_peers(struct sock_table *t)
+void sock_table_name_unix_peers(struct sock_table *t)
 {
 	for (size_t i = 0; i < t->count; i++) {
 		struct sock_desc *sd = &t->descs[i];
@@ -312,7 +311,7 @@ static int resolve_sockets(struct fd_machine *m)
 		table_of[i] = t;
 	}
 	for (size_t t = 0; t < m->ntables; t++)
-		name_unix_peers(&m->tables[t]);
+		sock_table_name_unix_peers(&m->tables[t]);
 	for (size_t i = 0; i < m->count && r == 0; i++) {
 		struct fd_snapshot *s = &m->procs[i].snap;
 
