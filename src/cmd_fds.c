@@ -39,7 +39,22 @@ static void usage(void)
 	      "  --interval SEC  time between snapshots for --watch and --events (default 1)\n"
 	      "  -h, --help      this text\n"
 	      "\n"
-	      "Another user's process needs root (CAP_SYS_PTRACE); exit status 3 says so.\n",
+	      "Another user's process needs root (CAP_SYS_PTRACE); exit status 3 says so.\n"
+	      "\n"
+	      "usage: nic2app fds [--all] [--pid P,...] [--comm NAME] [--user U] [--port N] [--listen]\n"
+	      "                   [--state S] [--file PATH] [--deleted] [--type T,...] [--summary | --json]\n"
+	      "                   [--engine auto|bpf|procfs]\n"
+	      "\n"
+	      "Without a PID: every process you may read, filtered (every filter given must match):\n"
+	      "  --pid, --comm, --user  these processes (comm exact; user a name or a uid)\n"
+	      "  --port N        TCP/UDP sockets with N as local or remote port\n"
+	      "  --listen        listening TCP and bound unconnected UDP sockets (as ss -tulnp)\n"
+	      "  --state S       sockets in state S (LISTEN, ESTABLISHED, CLOSE_WAIT, UNCONN...)\n"
+	      "  --file PATH     holders of PATH (absolute); PATH/ : anything under that directory\n"
+	      "  --deleted       deleted files still held open, with their size\n"
+	      "  --summary       one row per process: fds by kind, limits, headroom (least first)\n"
+	      "  --engine E      bpf: a BPF iterator, one pass (root); procfs: /proc; auto (default)\n"
+	      "Nothing matched: exit status 1.\n",
 	      stdout);
 }
 
