@@ -9,6 +9,7 @@
 #   make pictures     the README's picture, rendered by headless Chromium
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make clean        V=1 shows the full commands
+#   BPF=0             leave out the BPF engine (left out by itself without clang, bpftool, BTF)
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
@@ -64,7 +65,7 @@ msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
 # one folder per subsystem: lib/SUBSYSTEM/*.c
-LIB_SRCS := $(sort $(wildcard lib/*/*.c))
+LIB_SRCS := $(sort $(filter-out %.bpf.c,$(wildcard lib/*/*.c)))
 CMD_SRCS := $(sort $(wildcard src/*.c))
 EXAMPLE_SRCS := $(sort $(wildcard examples/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
@@ -213,5 +214,8 @@ clean:
 
 help:
 	@sed -n '2,12s/^# \{0,1\}//p' Makefile
+
+# BPF programs (lib/bpf/*.bpf.c) and their skeletons
+include lib/bpf/bpf.mk
 
 -include $(ALL_OBJS:.o=.d)

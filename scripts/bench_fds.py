@@ -5,7 +5,10 @@ TCP pairs, UDP sockets, UNIX pairs), side by side with lsof, lsfd and the floor 
 the machine's noise falls on all of them alike. Whole processes are timed: wall clock and
 CPU (user+system, from wait4). Then `--watch` at 1 s intervals on the same process, as a
 share of one core. Goals (issue 3): >= 6x faster than lsof, >= 5x than lsfd, <= 1.3x the
-floor; --watch < 10% of a core. Prints a table and, last, one JSON line."""
+floor; --watch < 10% of a core. Issue 15 adds the whole machine (the fixture and BENCH_SMALL
+small processes): `fds --all --json` by each engine beside `lsof -n -P` and `ss -tanp`, and
+`fds --port N` beside `ss -tlnp 'sport = :N'` and `lsof -i :N`; goals: >= 10x faster than lsof,
+faster than ss. Prints a table and, last, one JSON line."""
 import json
 import os
 import shutil
@@ -21,6 +24,9 @@ FLOOR = os.path.join(BUILD, "tests", "helpers", "readlink_floor")
 FDS = int(os.environ.get("BENCH_FDS", "15000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 WATCH_S = float(os.environ.get("BENCH_WATCH_S", "10"))
+SMALL = int(os.environ.get("BENCH_SMALL", "300"))
+# a peer's ratio is against this nic2app row (default: "nic2app fds --json")
+REF = {}
 
 
 def timed(argv):
@@ -41,7 +47,45 @@ def cpu_of(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_tools(tools, pid, doc):
+    """The whole-machine peers (issue 15), timed in the same rounds."""
+    port = next((e["socket"]["local"].rsplit(":", 1)[1] for e in doc["fds"]
+                 if e["type"] == "socket" and e["socket"]["proto"] == "tcp"), None)
+    bpf = subprocess.run([NIC2APP, "fds", "--pid", pid, "--engine", "bpf", "--json"],
+                         capture_output=True).returncode == 0
+    if bpf:
+        tools["nic2app fds --pid P --engine bpf"] = [NIC2APP, "fds", "--pid", pid, "--engine", "bpf", "--json"]
+        tools["nic2app fds --all --json (bpf)"] = [NIC2APP, "fds", "--all", "--json", "--engine", "bpf"]
+    tools["nic2app fds --all --json (procfs)"] = [NIC2APP, "fds", "--all", "--json", "--engine", "procfs"]
+    whole = "nic2app fds --all --json (bpf)" if bpf else "nic2app fds --all --json (procfs)"
+    if shutil.which("lsof"):
+        tools["lsof -n -P (whole machine)"] = ["lsof", "-n", "-P"]
+        REF["lsof -n -P (whole machine)"] = whole
+    if shutil.which("ss"):
+        tools["ss -tanp"] = ["ss", "-tanp"]
+        REF["ss -tanp"] = whole
+    if port:
+        ours = f"nic2app fds --port {port}"
+        tools[ours] = [NIC2APP, "fds", "--port", port, "--json"]
+        if shutil.which("ss"):
+            tools[f"ss -tanp 'sport = :{port}'"] = ["ss", "-tanp", f"sport = :{port}"]
+            REF[f"ss -tanp 'sport = :{port}'"] = ours
+        if shutil.which("lsof"):
+            tools[f"lsof -n -P -i :{port}"] = ["lsof", "-n", "-P", f"-i:{port}"]
+            REF[f"lsof -n -P -i :{port}"] = ours
+
+
 def main():
+    small = [subprocess.Popen(["sleep", "3600"]) for _ in range(SMALL)]
+    try:
+        run_all()
+    finally:
+        for p in small:
+            p.kill()
+            p.wait()
+
+
+def run_all():
     fixture = subprocess.Popen([FIXTURE, "--bench", str(FDS)], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True)
     try:
@@ -59,6 +103,7 @@ def main():
             tools["lsof -n -P -p"] = ["lsof", "-n", "-P", "-p", pid]
         if shutil.which("lsfd"):
             tools["lsfd -p"] = ["lsfd", "-p", pid]
+        machine_tools(tools, pid, doc)
         samples = {name: [] for name in tools}
         for _ in range(ROUNDS):
             for name, argv in tools.items():
@@ -66,12 +111,15 @@ def main():
         med = {n: (statistics.median(w for w, _ in s), statistics.median(c for _, c in s))
                for n, s in samples.items()}
         ours_wall, ours_cpu = med["nic2app fds --json"]
-        print(f"\n{ROUNDS} rounds, median per run          wall ms   cpu ms   nic2app is")
+        print(f"\n{ROUNDS} rounds, median per run              wall ms   cpu ms   nic2app is")
         for name, (wall, cpu) in med.items():
-            ratio = "" if name.startswith("nic2app") else f"{wall / ours_wall:5.2f}x faster (wall)"
+            ref = REF.get(name, "nic2app fds --json")
+            ratio = "" if name.startswith("nic2app") else f"{wall / med[ref][0]:5.2f}x faster (wall)"
+            if ref != "nic2app fds --json" and ratio:
+                ratio += f" than {ref.split(' --json')[0].replace('nic2app ', '')}"
             if name.startswith("floor"):
                 ratio = f"{ours_wall / wall:5.2f}x the floor (wall), {ours_cpu / cpu:.2f}x (cpu)"
-            print(f"  {name:30s} {wall * 1e3:8.1f} {cpu * 1e3:8.1f}   {ratio}")
+            print(f"  {name:34s} {wall * 1e3:8.1f} {cpu * 1e3:8.1f}   {ratio}")
 
         watch = subprocess.Popen([NIC2APP, "fds", pid, "--watch", "--json", "--interval", "1"],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

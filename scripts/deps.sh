@@ -23,6 +23,13 @@ need_pkg libcmocka-dev   pkg-config --exists cmocka
 need_pkg python3         test -x /usr/bin/python3
 need_pkg iproute2        command -v ss
 need_pkg bsdutils        command -v script
+# the BPF engine of `nic2app fds` (lib/bpf/bpf.mk): without these it is left out, so a user
+# who cannot install them is only told how (what counts as optional is in $optional)
+optional="clang bpftool libbpf-dev libelf-dev"
+need_pkg clang           command -v clang
+need_pkg bpftool         command -v bpftool
+need_pkg libbpf-dev      pkg-config --exists libbpf
+need_pkg libelf-dev      pkg-config --exists libelf
 # for `make check` (scripts/deps.sh check): a browser to render the report's page in
 if [ "${1:-}" = check ] || [ "${1:-}" = valgrind ]; then
 	need_pkg chromium    command -v chromium
@@ -47,9 +54,16 @@ cmd="apt-get install -y --no-install-recommends ${missing[*]}"
 if [ "$(id -u)" -ne 0 ]; then
 	echo "nic2app: missing Debian packages: ${missing[*]}" >&2
 	echo "nic2app: install them as root with: sudo $cmd" >&2
-	# the browser is only for the tests of the report's page, which say they were skipped
-	[ "${1:-}" = check ] || [ "${1:-}" = valgrind ] && [ "${missing[*]}" = chromium ] && exit 0
-	exit 1
+	# the browser is only for the tests of the report's page, which say they were skipped;
+	# the BPF engine is left out when its tools are missing
+	for pkg in "${missing[@]}"; do
+		case " $optional chromium " in
+		*" $pkg "*) [ "$pkg" != chromium ] || [ "${1:-}" = check ] || [ "${1:-}" = valgrind ] ||
+			exit 1 ;;
+		*) exit 1 ;;
+		esac
+	done
+	exit 0
 fi
 
 echo "nic2app: installing missing Debian packages: ${missing[*]}" >&2

@@ -39,7 +39,22 @@ static void usage(void)
 	      "  --interval SEC  time between snapshots for --watch and --events (default 1)\n"
 	      "  -h, --help      this text\n"
 	      "\n"
-	      "Another user's process needs root (CAP_SYS_PTRACE); exit status 3 says so.\n",
+	      "Another user's process needs root (CAP_SYS_PTRACE); exit status 3 says so.\n"
+	      "\n"
+	      "usage: nic2app fds [--all] [--pid P,...] [--comm NAME] [--user U] [--port N] [--listen]\n"
+	      "                   [--state S] [--file PATH] [--deleted] [--type T,...] [--summary | --json]\n"
+	      "                   [--engine auto|bpf|procfs]\n"
+	      "\n"
+	      "Without a PID: every process you may read, filtered (every filter given must match):\n"
+	      "  --pid, --comm, --user  these processes (comm exact; user a name or a uid)\n"
+	      "  --port N        TCP/UDP sockets with N as local or remote port\n"
+	      "  --listen        listening TCP and bound unconnected UDP sockets (as ss -tulnp)\n"
+	      "  --state S       sockets in state S (LISTEN, ESTABLISHED, CLOSE_WAIT, UNCONN...)\n"
+	      "  --file PATH     holders of PATH (absolute); PATH/ : anything under that directory\n"
+	      "  --deleted       deleted files still held open, with their size\n"
+	      "  --summary       one row per process: fds by kind, limits, headroom (least first)\n"
+	      "  --engine E      bpf: a BPF iterator, one pass (root); procfs: /proc; auto (default)\n"
+	      "Nothing matched: exit status 1.\n",
 	      stdout);
 }
 
@@ -96,9 +111,11 @@ int cmd_fds(int argc, char **argv)
 		{ "events", no_argument, NULL, 'e' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
+		FDS_MACHINE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fds_options o = { .mask = FD_TYPES_ALL, .interval_s = DEFAULT_INTERVAL_S };
+	struct fds_machine_options mo = { .engine = FD_ENGINE_AUTO };
 	bool watch = false, events = false, interval_set = false;
 	const char *bad;
 	size_t bad_len;
@@ -125,12 +142,19 @@ int cmd_fds(int argc, char **argv)
 		case 'h':
 			usage();
 			return EXIT_OK;
+		case FDS_OPT_ALL ... FDS_OPT_TCP_INFO: { /* the whole machine: fds_machine.c */
+			int code = fds_machine_option(&mo, opt, optarg);
+
+			if (code)
+				return code;
+			break;
+		}
 		default:
 			return cli_bad_option("fds", argc, argv, optopt);
 		}
 	}
-	if (optind >= argc)
-		return cli_usage_error("fds", "which process? give a PID or 'self'");
+	if (optind >= argc || mo.used)
+		return fds_machine_run(&o, &mo, argc - optind, argv + optind, watch || events);
 	o.pid = parse_pid(argv[optind]);
 	if (!o.pid)
 		return cli_usage_error("fds", "'%s' is not a process id (a positive number or 'self')",

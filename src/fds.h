@@ -24,4 +24,50 @@ int fds_report_error(pid_t pid, int err);
 int fds_watch(const struct fds_options *o);
 int fds_events(const struct fds_options *o);
 
+/* The whole machine (fds_machine.c): the options that ask for it, and its run. */
+#include <limits.h>
+#include "nic2app/fd_machine.h"
+
+enum {
+	FDS_OPT_ALL = 0x100, FDS_OPT_PID, FDS_OPT_COMM, FDS_OPT_USER, FDS_OPT_PORT,
+	FDS_OPT_LISTEN, FDS_OPT_STATE, FDS_OPT_FILE, FDS_OPT_DELETED, FDS_OPT_SUMMARY,
+	FDS_OPT_ENGINE, FDS_OPT_TCP_INFO,
+};
+#define FDS_MACHINE_LONGOPTS \
+	{ "all", no_argument, NULL, FDS_OPT_ALL }, \
+	{ "pid", required_argument, NULL, FDS_OPT_PID }, \
+	{ "comm", required_argument, NULL, FDS_OPT_COMM }, \
+	{ "user", required_argument, NULL, FDS_OPT_USER }, \
+	{ "port", required_argument, NULL, FDS_OPT_PORT }, \
+	{ "listen", no_argument, NULL, FDS_OPT_LISTEN }, \
+	{ "state", required_argument, NULL, FDS_OPT_STATE }, \
+	{ "file", required_argument, NULL, FDS_OPT_FILE }, \
+	{ "deleted", no_argument, NULL, FDS_OPT_DELETED }, \
+	{ "summary", no_argument, NULL, FDS_OPT_SUMMARY }, \
+	{ "engine", required_argument, NULL, FDS_OPT_ENGINE }, \
+	{ "tcp-info", no_argument, NULL, FDS_OPT_TCP_INFO }
+
+struct fds_machine_options {
+	bool used;                /* an option that asks for many processes was given */
+	bool all, summary, json, tcp_info;
+	enum fd_engine engine;
+	struct fd_filter filter;
+	pid_t pids[4096];
+	size_t npids;
+	char file[PATH_MAX];
+};
+
+/* One option of FDS_MACHINE_LONGOPTS; 0 or the exit code of a usage error. */
+int fds_machine_option(struct fds_machine_options *mo, int opt, const char *arg);
+/* `fds` without a PID, or with FDS_MACHINE_LONGOPTS: args are what follows the options (a PID
+ * or nothing); live: --watch or --events was given. Returns the exit code. */
+int fds_machine_run(struct fds_options *o, struct fds_machine_options *mo, int nargs,
+		    char **args, bool live);
+/* Run the whole-machine view (filters from mo, output options from o). */
+int fds_machine_main(const struct fds_options *o, struct fds_machine_options *mo);
+/* Fill m by the engine mo asks for (auto: the faster one that works). fds_engine.c. 0, -errno,
+ * or an exit code (> 0) after saying why on stderr. */
+int fds_machine_scan(const struct fds_machine_options *mo, const struct fd_machine_request *req,
+		     struct fd_machine *m);
+
 #endif

@@ -42,6 +42,8 @@ int fd_tables_render(struct strbuf *sb, const struct fd_snapshot *s, fd_type_mas
 /* "summary: 3 chr, 5 socket (3 tcp, 2 unix/stream)..." and the headroom and scan lines. */
 void fd_summary_render(struct strbuf *sb, const struct fd_snapshot *s, fd_type_mask mask,
 		       bool colour);
+/* The cells of e's row in its group's table (fd first), into storage. */
+void fd_entry_cells(const struct fd_entry *e, const char **cells, char storage[][160]);
 /* One line: "+ 7 socket tcp 127.0.0.1:5000 -> 127.0.0.1:41234 ESTABLISHED". */
 void fd_entry_line(struct strbuf *sb, const struct fd_entry *e);
 

@@ -63,6 +63,9 @@ struct fd_entry {
 	struct fdinfo info;
 	const struct sock_desc *sock; /* sockets: what sock_diag said (in the snapshot's
 				       * socket table), or NULL */
+	bool has_stat;         /* paths: size and dev below come from a stat of the fd */
+	int64_t size;          /* st_size */
+	uint64_t dev;          /* st_dev, or st_rdev for a device file (as lsof's DEVICE) */
 };
 
 struct fd_snapshot {

@@ -129,8 +129,9 @@ enum sock_source {
 	SOCK_SOURCE_SOCK_DIAG,    /* netlink sock_diag (ping sockets, which it cannot list, come
 				   * from /proc/net/icmp and icmp6) */
 	SOCK_SOURCE_PROC_NET,     /* /proc/PID/net text tables only */
+	SOCK_SOURCE_BPF,          /* read from each socket by the BPF task_file iterator */
 };
-const char *sock_source_name(enum sock_source s); /* "sock_diag", "proc_net", "none" */
+const char *sock_source_name(enum sock_source s); /* "sock_diag", "proc_net", "bpf", "none" */
 
 /*
  * Fill t with every socket of a network namespace. netns_fd is an open /proc/PID/ns/net, or -1

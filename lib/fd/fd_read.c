@@ -64,6 +64,9 @@ static int stat_path(const struct scan_dirs *d, const char *name, struct fd_entr
 		return -errno;
 	e->type = fd_type_from_mode(st.st_mode);
 	e->inode = st.st_ino;
+	e->has_stat = true;
+	e->size = st.st_size;
+	e->dev = S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev;
 	/* A live file may end in " (deleted)" too; no links left is the proof. */
 	e->deleted = st.st_nlink == 0 && len >= slen &&
 		     strcmp(e->name + len - slen, deleted_suffix) == 0;

@@ -76,8 +76,7 @@ static const char *const group_headers[][8] = {
 };
 static const size_t group_columns[] = { 5, 8, 4 };
 
-/* The cells of e's row in its group's table, into storage. */
-static void entry_cells(const struct fd_entry *e, const char **cells, char storage[][160])
+void fd_entry_cells(const struct fd_entry *e, const char **cells, char storage[][160])
 {
 	const struct sock_desc *sd = e->sock;
 
@@ -120,7 +119,7 @@ static int add_entry_row(struct table *t, const struct fd_entry *e, enum colour 
 	char storage[6][160];
 	const char *cells[8] = { 0 };
 
-	entry_cells(e, cells, storage);
+	fd_entry_cells(e, cells, storage);
 	return table_add_row_coloured(t, cells, c);
 }
 

@@ -30,8 +30,9 @@ static void read_context(const char *proc_root, int pid_dir, struct fd_snapshot 
 
 	s->limit_soft = s->limit_hard = -1;
 	s->system_allocated = s->system_max = -1;
-	if (proc_read_small(pid_dir, "comm", s->comm, sizeof(s->comm)) > 0)
-		s->comm[strcspn(s->comm, "\n")] = '\0';
+	/* a 15-byte name and its newline fill the buffer: -EFBIG, but the name is all there */
+	proc_read_small(pid_dir, "comm", s->comm, sizeof(s->comm));
+	s->comm[strcspn(s->comm, "\n")] = '\0';
 	if (proc_read_small(pid_dir, "limits", text, sizeof(text)) > 0)
 		proc_limits_parse(text, "Max open files", &s->limit_soft, &s->limit_hard);
 	snprintf(path, sizeof(path), "%s/sys/fs/file-nr", proc_root);

@@ -138,6 +138,8 @@ const char *sock_source_name(enum sock_source s)
 		return "sock_diag";
 	case SOCK_SOURCE_PROC_NET:
 		return "proc_net";
+	case SOCK_SOURCE_BPF:
+		return "bpf";
 	case SOCK_SOURCE_NONE:
 		break;
 	}

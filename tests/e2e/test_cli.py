@@ -46,7 +46,7 @@ for c in COMMANDS:
     usage_error([c, "-Z"], "'-Z'", f"nic2app {c}")
     usage_error([c, "extra"], "'extra'", f"nic2app {c}")
 usage_error(["sockets", "--json=yes"], "'--json=yes'", "nic2app sockets")
-usage_error(["fds"], "PID", "nic2app fds")
+usage_error(["fds", "--all", "1"], "--all", "nic2app fds")  # without a PID: the whole machine
 usage_error(["fds", "0"], "'0'", "nic2app fds")
 usage_error(["fds", "12ab"], "'12ab'", "nic2app fds")
 usage_error(["fds", "99999999999"], "'99999999999'", "nic2app fds")

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * fd_iter.bpf.c: a task_file iterator that writes one struct fd_rec per open file of every task
+ * it visits (the kernel skips threads that share their leader's fd table), read by fd_iter.c.
+ * What /proc shows through readlink, stat and fdinfo comes from the file itself here: the path
+ * as d_path writes it (what readlink of /proc/PID/fd/N returns), the inode, offset and flags,
+ * and for a socket what sock_diag would say, read from the socket (bpf_sock_from_file), in
+ * whatever network namespace it lives.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "fd_iter.h"
+
+/* from the uapi headers, which vmlinux.h does not carry */
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_NETLINK 16
+#define AF_PACKET 17
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define TCP_LISTEN 10
+#define SOCK_STREAM 1
+#define SOCK_SEQPACKET 5
+#define O_CLOEXEC 02000000
+#define NETLINK_CONNECTED 0x1
+#define UNIX_SKBS_MAX 64
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+/* the record and the path are too big for the 512-byte stack */
+struct scratch {
+	struct fd_rec rec;
+	char path[FD_REC_PATH_MAX];
+	char addr[128];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+static __always_inline bool close_on_exec(struct task_struct *task, __u32 fd)
+{
+	unsigned long *bits = BPF_CORE_READ(task, files, fdt, close_on_exec);
+	unsigned long word = 0;
+
+	if (!bits || bpf_probe_read_kernel(&word, sizeof(word), bits + fd / 64))
+		return false;
+	return (word >> (fd % 64)) & 1;
+}
+
+/* sock_i_ino(): the inode of a sock's socket, 0 when it has none (not yet accepted) */
+static __always_inline __u32 sock_ino(struct sock *sk)
+{
+	struct socket *so = sk ? BPF_CORE_READ(sk, sk_socket) : NULL;
+	struct socket_alloc *sa = (void *)so;
+
+	return so ? (__u32)BPF_CORE_READ(sa, vfs_inode.i_ino) : 0;
+}
+
+static __always_inline __u32 wmem_alloc(struct sock *sk)
+{
+	return (__u32)(BPF_CORE_READ(sk, sk_wmem_alloc.refs.counter) - 1);
+}
+
+static __always_inline __u32 rmem_alloc(struct sock *sk)
+{
+	return (__u32)BPF_CORE_READ(sk, sk_backlog.rmem_alloc.counter);
+}
+
+static __always_inline void read_inet(struct sock *sk, struct fd_rec *r)
+{
+	struct tcp_sock *tp = (void *)sk;
+	struct udp_sock *up = (void *)sk;
+
+	/* sizes spelled out: BPF_CORE_READ_INTO into an array would read one element */
+	if (r->family == AF_INET) {
+		bpf_core_read(r->src, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(r->dst, 4, &sk->__sk_common.skc_daddr);
+	} else {
+		bpf_core_read(r->src, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(r->dst, 16, &sk->__sk_common.skc_v6_daddr);
+	}
+	r->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	r->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (r->type == SOCK_STREAM && r->protocol == IPPROTO_TCP) {
+		if (r->state == TCP_LISTEN) {
+			r->rqueue = BPF_CORE_READ(sk, sk_ack_backlog);
+			r->wqueue = BPF_CORE_READ(sk, sk_max_ack_backlog);
+		} else {
+			int inq = (int)(BPF_CORE_READ(tp, rcv_nxt) - BPF_CORE_READ(tp, copied_seq));
+
+			r->rqueue = inq > 0 ? inq : 0;
+			r->wqueue = BPF_CORE_READ(tp, write_seq) - BPF_CORE_READ(tp, snd_una);
+		}
+	} else {
+		r->rqueue = rmem_alloc(sk);
+		if (r->protocol == 17 && bpf_core_field_exists(up->forward_deficit))
+			r->rqueue -= BPF_CORE_READ(up, forward_deficit);
+		r->wqueue = wmem_alloc(sk);
+	}
+}
+
+/* unix_inq_len(): a stream socket's unread bytes, a seqpacket's queued bytes, a datagram's
+ * first datagram */
+static __always_inline __u32 unix_inq(struct sock *sk, struct fd_rec *r)
+{
+	struct unix_sock *u = (void *)sk;
+	struct sk_buff *head = (void *)((char *)sk + bpf_core_field_offset(sk->sk_receive_queue));
+	struct sk_buff *skb = BPF_CORE_READ(sk, sk_receive_queue.next);
+	__u32 sum = 0;
+
+	if (r->type == SOCK_STREAM && bpf_core_field_exists(u->inq_len))
+		return BPF_CORE_READ(u, inq_len);
+	for (int i = 0; i < UNIX_SKBS_MAX && skb && skb != head; i++) {
+		sum += BPF_CORE_READ(skb, len);
+		if (r->type != SOCK_STREAM && r->type != SOCK_SEQPACKET)
+			break;
+		skb = BPF_CORE_READ(skb, next);
+	}
+	return sum;
+}
+
+static __always_inline void read_unix(struct sock *sk, struct fd_rec *r, char *addr)
+{
+	struct unix_sock *u = (void *)sk;
+	struct unix_address *a = BPF_CORE_READ(u, addr);
+
+	r->peer_ino = sock_ino(BPF_CORE_READ(u, peer));
+	if (r->state == TCP_LISTEN) {
+		r->rqueue = BPF_CORE_READ(sk, sk_receive_queue.qlen);
+		r->wqueue = BPF_CORE_READ(sk, sk_max_ack_backlog);
+	} else {
+		r->rqueue = unix_inq(sk, r);
+		r->wqueue = wmem_alloc(sk);
+	}
+	if (a) {
+		/* the name follows the unix_address header and sun_family */
+		const char *name = (char *)a + bpf_core_type_size(struct unix_address) + 2;
+		int raw = BPF_CORE_READ(a, len) - 2;
+		__u32 len = raw > FD_REC_ADDR_MAX ? FD_REC_ADDR_MAX : raw > 0 ? raw : 0;
+
+		r->unix_bound = 1;
+		len &= 127; /* a bound the verifier sees; the buffer has 128 bytes */
+		if (len > 0 && bpf_probe_read_kernel(addr, len, name) == 0)
+			r->addr_len = len;
+	}
+}
+
+static __always_inline void read_socket(struct socket *so, struct fd_rec *r, char *addr)
+{
+	struct sock *sk = BPF_CORE_READ(so, sk);
+
+	if (!sk)
+		return;
+	r->has_sock = FD_REC_SOCK;
+	r->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	r->type = BPF_CORE_READ(sk, sk_type);
+	r->protocol = BPF_CORE_READ(sk, sk_protocol);
+	r->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	r->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	if (r->family == AF_INET || r->family == AF_INET6) {
+		read_inet(sk, r);
+	} else if (r->family == AF_UNIX) {
+		read_unix(sk, r, addr);
+	} else if (r->family == AF_NETLINK) {
+		struct netlink_sock *nl = (void *)sk;
+
+		r->nl_portid = BPF_CORE_READ(nl, portid);
+		r->nl_dst_portid = BPF_CORE_READ(nl, dst_portid);
+		r->nl_connected = r->state == NETLINK_CONNECTED;
+		r->unix_bound = BPF_CORE_READ(nl, bound);
+		r->rqueue = rmem_alloc(sk);
+		r->wqueue = wmem_alloc(sk);
+	} else if (r->family == AF_PACKET) {
+		struct packet_sock *po = (void *)sk;
+
+		r->ifindex = BPF_CORE_READ(po, ifindex);
+		r->packet_proto = bpf_ntohs(BPF_CORE_READ(po, num));
+		r->rqueue = rmem_alloc(sk);
+	}
+}
+
+SEC("iter/task_file")
+int fd_iter(struct bpf_iter__task_file *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct scratch *s;
+	struct fd_rec *r;
+	struct inode *inode;
+	struct socket *so;
+	__u32 zero = 0, path_len, addr_len;
+	long len;
+
+	if (!task || !file)
+		return 0;
+	s = bpf_map_lookup_elem(&scratch_map, &zero);
+	if (!s)
+		return 0;
+	r = &s->rec;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->magic = FD_REC_MAGIC;
+	r->tgid = task->tgid;
+	r->tid = task->pid;
+	r->fd = (__s32)ctx->fd;
+	r->uid = BPF_CORE_READ(task, cred, euid.val);
+	BPF_CORE_READ_STR_INTO(&r->comm, task, comm);
+	inode = BPF_CORE_READ(file, f_inode);
+	r->mode = BPF_CORE_READ(inode, i_mode);
+	r->ino = BPF_CORE_READ(inode, i_ino);
+	r->size = BPF_CORE_READ(inode, i_size);
+	r->nlink = BPF_CORE_READ(inode, __i_nlink);
+	r->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	r->rdev = BPF_CORE_READ(inode, i_rdev);
+	r->pos = BPF_CORE_READ(file, f_pos);
+	r->flags = BPF_CORE_READ(file, f_flags);
+	if (close_on_exec(task, ctx->fd))
+		r->flags |= O_CLOEXEC;
+	so = bpf_sock_from_file(file);
+	if (so)
+		read_socket(so, r, s->addr);
+	len = bpf_d_path((struct path *)&file->f_path, s->path, sizeof(s->path));
+	/* lengths the verifier can bound: 1..FD_REC_PATH_MAX, 1..128 */
+	path_len = len > 0 && len <= FD_REC_PATH_MAX ? (((__u32)len - 1) & (FD_REC_PATH_MAX - 1)) + 1 : 0;
+	addr_len = r->addr_len ? ((r->addr_len - 1) & 127) + 1 : 0;
+	if (addr_len > FD_REC_ADDR_MAX)
+		addr_len = 0;
+	r->path_len = path_len;
+	r->addr_len = addr_len;
+	bpf_seq_write(seq, r, sizeof(*r));
+	if (path_len)
+		bpf_seq_write(seq, s->path, path_len);
+	if (addr_len)
+		bpf_seq_write(seq, s->addr, addr_len);
+	return 0;
+}

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fd_iter: the BPF engine of fd_machine. It loads fd_iter.bpf.c (a task_file iterator),
+ * reads its records in one pass (or one pass per process asked for, with the iterator's pid
+ * filter) and turns them into the same fd_snapshot rows the /proc engine makes: what readlink,
+ * stat and fdinfo would have said, and for sockets what sock_diag would have said, each from
+ * the object itself. The few kinds whose fdinfo holds more (an eventfd's count, an epoll's
+ * targets) still read that one file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nic2app/clock.h"
+#include "nic2app/fd_machine.h"
+#include "nic2app/names.h"
+#include "nic2app/proc_pid.h"
+
+#ifdef NIC2APP_NO_BPF
+
+int fd_machine_scan_bpf(const struct fd_machine_request *req, struct fd_machine *m,
+			const char **why)
+{
+	(void)req;
+	(void)m;
+	if (why)
+		*why = "this nic2app was built without BPF (clang, bpftool, libbpf or the kernel's BTF "
+		       "was missing at build time)";
+	return -EOPNOTSUPP;
+}
+
+#else
+
+#include <linux/types.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "../sock/sock_diag_int.h"
+#include "fd_iter.h"
+#include "fd_iter.skel.h"
+
+/* the kernel's dev_t: 12 bits of major above 20 bits of minor */
+static uint64_t kernel_dev(uint32_t dev)
+{
+	return makedev(dev >> 20, dev & 0xfffff);
+}
+
+static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+/* Read the iterator's whole output. */
+static int read_iter(struct bpf_link *link, char **out, size_t *len)
+{
+	size_t cap = 1 << 20, used = 0;
+	char *buf = malloc(cap), *grown;
+	int fd = bpf_iter_create(bpf_link__fd(link));
+	ssize_t n = 0;
+
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return fd < 0 ? -errno : -ENOMEM;
+	}
+	for (;;) {
+		if (cap - used < 65536) {
+			if (!(grown = realloc(buf, cap * 2))) {
+				n = -ENOMEM;
+				break;
+			}
+			buf = grown;
+			cap *= 2;
+		}
+		n = read(fd, buf + used, cap - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+	}
+	if (n < 0 && n != -ENOMEM)
+		n = -errno;
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return (int)n;
+	}
+	*out = buf;
+	*len = used;
+	return 0;
+}
+
+/* A unix name as unix_diag's reader shows it (sock_diag_unix.c): a path up to its NUL; an
+ * abstract name as '@' and the rest, NULs as '@'. */
+static void unix_name(const char *name, size_t len, char *buf, size_t size)
+{
+	size_t i, n = 0;
+
+	if (len > 0 && name[0] != '\0') {
+		for (i = 0; i < len && name[i] != '\0' && n + 1 < size; i++)
+			buf[n++] = name[i];
+	} else {
+		for (i = 0; i < len && n + 1 < size; i++)
+			buf[n++] = name[i] ? name[i] : '@';
+	}
+	buf[n] = '\0';
+}
+
+static const char *inet_proto(const struct fd_rec *r)
+{
+	if (r->type == SOCK_RAW)
+		return "raw";
+	if (r->protocol == IPPROTO_ICMP || r->protocol == IPPROTO_ICMPV6)
+		return "icmp";
+	if (r->protocol == IPPROTO_UDPLITE)
+		return "udplite";
+	return ipproto_name(r->protocol);
+}
+
+/* The sock_desc the /proc engine would build from sock_diag (or its fallbacks). Returns
+ * true when sock_diag would not have listed it (the fallback's naming is used). */
+static bool sock_desc_from_rec(const struct fd_rec *r, const char *addr, struct sock_desc *d)
+{
+	char buf[32];
+
+	memset(d, 0, sizeof(*d));
+	if (r->family == AF_INET || r->family == AF_INET6) {
+		struct inet_sock s = { .family = r->family, .protocol = r->protocol,
+				       .state = r->state, .sport = r->sport, .dport = r->dport,
+				       .inode = (uint32_t)r->ino, .rqueue = r->rqueue,
+				       .wqueue = r->wqueue };
+
+		memcpy(&s.src, r->src, sizeof(s.src));
+		memcpy(&s.dst, r->dst, sizeof(s.dst));
+		sock_desc_from_inet(&s, inet_proto(r), d);
+		/* never bound nor connected: inet_diag does not list it, so the /proc engine
+		 * names it by protocol only */
+		if (r->sport == 0 && r->dport == 0 && r->type != SOCK_RAW && r->state == 7) {
+			d->local[0] = '\0';
+			d->has_queues = false;
+			d->recv_q = d->send_q = 0;
+			return true;
+		}
+		return false;
+	}
+	d->inode = (uint32_t)r->ino;
+	d->family = r->family;
+	if (r->family == AF_UNIX) {
+		snprintf(d->proto, sizeof(d->proto), "%s", socktype_name(r->type));
+		snprintf(d->state, sizeof(d->state), "%s", sock_state_name(r->state, false));
+		unix_name(addr, r->addr_len, d->local, sizeof(d->local));
+		d->peer_inode = r->peer_ino;
+		d->has_queues = true;
+	} else if (r->family == AF_NETLINK) {
+		if (!r->unix_bound)
+			return true; /* netlink_diag lists bound sockets only */
+		snprintf(d->proto, sizeof(d->proto), "%s",
+			 netlink_protocol_name(r->protocol, buf, sizeof(buf)));
+		if (r->nl_portid)
+			snprintf(d->local, sizeof(d->local), "%u", r->nl_portid);
+		if (r->nl_connected) {
+			snprintf(d->state, sizeof(d->state), "ESTABLISHED");
+			snprintf(d->remote, sizeof(d->remote), "%u", r->nl_dst_portid);
+		} else {
+			snprintf(d->state, sizeof(d->state), "UNCONN");
+		}
+		d->has_queues = true;
+	} else if (r->family == AF_PACKET) {
+		snprintf(d->proto, sizeof(d->proto), "%s", socktype_name(r->type));
+		snprintf(d->state, sizeof(d->state), "UNCONN");
+		sock_packet_local((unsigned int)r->ifindex, r->packet_proto, -1, d->local,
+				  sizeof(d->local));
+		d->has_queues = true;
+		d->recv_q = r->rqueue;
+		return false;
+	} else {
+		return true;
+	}
+	d->recv_q = r->rqueue;
+	d->send_q = r->wqueue;
+	return false;
+}
+
+static bool has_fdinfo_detail(enum fd_type t)
+{
+	return t == FD_EVENTFD || t == FD_EPOLL || t == FD_TIMERFD || t == FD_SIGNALFD ||
+	       t == FD_INOTIFY || t == FD_FANOTIFY || t == FD_PIDFD || t == FD_IO_URING;
+}
+
+/* The kinds whose fdinfo says more than the file does: read that one file. */
+static void read_detail(pid_t tid, struct fd_entry *e)
+{
+	char path[64], *text = NULL;
+	struct fdinfo info;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)tid, e->fd);
+	if (proc_read_all(AT_FDCWD, path, &text) < 0)
+		return;
+	if (fdinfo_parse(text, e->type, &info) == 0 && info.ino == e->info.ino) {
+		memcpy(e->info.detail, info.detail, sizeof(info.detail));
+		e->info.targets = info.targets;
+		e->info.target_count = info.target_count;
+		e->info.watch_count = info.watch_count;
+	} else if (text) {
+		fdinfo_release(&info);
+	}
+	free(text);
+}
+
+static int entry_from_rec(const struct fd_rec *r, const char *path, struct fd_entry *e)
+{
+	static const char deleted[] = " (deleted)";
+	size_t len;
+
+	memset(e, 0, sizeof(*e));
+	e->fd = r->fd;
+	e->name = r->path_len ? strndup(path, r->path_len) : strdup("");
+	if (!e->name)
+		return -ENOMEM;
+	len = strlen(e->name);
+	e->type = fd_type_from_link(e->name, &e->inode);
+	if (e->type == FD_UNKNOWN && e->name[0] == '/') {
+		e->type = fd_type_from_mode(r->mode);
+		e->deleted = r->nlink == 0 && len >= sizeof(deleted) - 1 &&
+			     strcmp(e->name + len - (sizeof(deleted) - 1), deleted) == 0;
+		e->has_stat = true;
+		e->size = (int64_t)r->size;
+		e->dev = kernel_dev(S_ISCHR(r->mode) || S_ISBLK(r->mode) ? r->rdev : r->dev);
+	}
+	e->inode = r->ino;
+	if (e->type != FD_SOCKET) {
+		e->has_fdinfo = true;
+		e->info.pos = r->pos;
+		e->info.flags = (int)r->flags;
+		e->info.ino = r->ino;
+		e->info.has_ino = true;
+		if (has_fdinfo_detail(e->type))
+			read_detail((pid_t)r->tid, e);
+	}
+	return 0;
+}
+
+/* The user name of procs[i]: an earlier row's with the same uid, else looked up. */
+static void user_of(struct fd_machine *m, size_t i)
+{
+	struct fd_proc *p = &m->procs[i];
+
+	for (size_t k = 0; k < i; k++) {
+		if (m->procs[k].uid == p->uid) {
+			memcpy(p->user, m->procs[k].user, sizeof(p->user));
+			return;
+		}
+	}
+	fd_user_name(p->uid, p->user, sizeof(p->user));
+}
+
+static int add_entry(struct fd_snapshot *s, size_t *cap)
+{
+	if (s->count == *cap) {
+		size_t grown_cap = *cap ? *cap * 2 : 16;
+		struct fd_entry *grown = realloc(s->fds, grown_cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		s->fds = grown;
+		*cap = grown_cap;
+	}
+	return 0;
+}
+
+struct parse_state {
+	struct fd_machine *m;
+	struct sock_table *sockets;
+	struct fd_proc *cur;
+	size_t cap;
+	uint64_t time_ns;
+	long allocated, max;
+};
+
+static void start_proc(struct parse_state *ps, const struct fd_rec *r, struct fd_proc *p)
+{
+	char path[64], text[4096];
+
+	p->tgid = (pid_t)r->tgid;
+	p->snap.pid = (pid_t)r->tid;
+	p->uid = r->uid;
+	memcpy(p->snap.comm, r->comm, FD_REC_COMM);
+	p->snap.comm[FD_REC_COMM] = '\0';
+	p->snap.time_ns = ps->time_ns;
+	p->snap.socket_source = SOCK_SOURCE_BPF;
+	p->snap.limit_soft = p->snap.limit_hard = -1;
+	p->snap.system_allocated = ps->allocated;
+	p->snap.system_max = ps->max;
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)r->tid);
+	if (proc_read_small(AT_FDCWD, path, text, sizeof(text)) > 0)
+		proc_limits_parse(text, "Max open files", &p->snap.limit_soft, &p->snap.limit_hard);
+	ps->cur = p;
+	ps->cap = 0;
+}
+
+static int parse_one(struct parse_state *ps, const struct fd_rec *r, const char *path,
+		     const char *addr)
+{
+	struct fd_entry *e;
+	int err;
+
+	if (!ps->cur || ps->cur->snap.pid != (pid_t)r->tid || ps->cur->tgid != (pid_t)r->tgid) {
+		struct fd_proc *p = fd_machine_add(ps->m);
+
+		if (!p)
+			return -ENOMEM;
+		start_proc(ps, r, p);
+	}
+	if ((err = add_entry(&ps->cur->snap, &ps->cap)) < 0)
+		return err;
+	e = &ps->cur->snap.fds[ps->cur->snap.count];
+	if ((err = entry_from_rec(r, path, e)) < 0)
+		return err;
+	ps->cur->snap.count++;
+	ps->m->fds++;
+	if (r->has_sock) {
+		struct sock_desc d;
+
+		ps->cur->snap.sockets_unresolved += sock_desc_from_rec(r, addr, &d);
+		if ((err = sock_table_add(ps->sockets, &d)) < 0)
+			return err;
+	}
+	return 0;
+}
+
+static int parse_records(struct parse_state *ps, const char *buf, size_t len)
+{
+	size_t off = 0;
+	int r = 0;
+
+	while (r == 0 && off + sizeof(struct fd_rec) <= len) {
+		struct fd_rec rec;
+
+		memcpy(&rec, buf + off, sizeof(rec));
+		if (rec.magic != FD_REC_MAGIC || off + sizeof(rec) + rec.path_len + rec.addr_len > len)
+			return -EBADMSG;
+		r = parse_one(ps, &rec, buf + off + sizeof(rec), buf + off + sizeof(rec) + rec.path_len);
+		off += sizeof(rec) + rec.path_len + rec.addr_len;
+	}
+	return r;
+}
+
+/* One pass of the iterator: pid 0 for every task. */
+static int run_pass(struct fd_iter_bpf *skel, pid_t pid, struct parse_state *ps)
+{
+	union bpf_iter_link_info info;
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	struct bpf_link *link;
+	size_t len = 0;
+	char *buf = NULL;
+	int r;
+
+	memset(&info, 0, sizeof(info));
+	if (pid) {
+		info.task.pid = (__u32)pid;
+		opts.link_info = &info;
+		opts.link_info_len = sizeof(info);
+	}
+	link = bpf_program__attach_iter(skel->progs.fd_iter, pid ? &opts : NULL);
+	if (!link)
+		return -errno;
+	r = read_iter(link, &buf, &len);
+	bpf_link__destroy(link);
+	if (r == 0)
+		r = parse_records(ps, buf, len);
+	free(buf);
+	return r;
+}
+
+static const char *why_not(int err)
+{
+	switch (err) {
+	case -EPERM:
+	case -EACCES:
+		return "loading a BPF program needs root (or CAP_BPF and CAP_PERFMON)";
+	case -ENOSYS:
+		return "this kernel has no bpf() system call";
+	case -EINVAL:
+	case -ENOENT:
+	case -EOPNOTSUPP:
+		return "this kernel refuses the task_file iterator program (BPF iterators, bpf_d_path "
+		       "or BTF missing)";
+	default:
+		return "the BPF program could not be loaded";
+	}
+}
+
+int fd_machine_scan_bpf(const struct fd_machine_request *req, struct fd_machine *m,
+			const char **why)
+{
+	uint64_t start = monotonic_ns();
+	struct sock_table sockets = SOCK_TABLE_INIT;
+	struct parse_state ps = { .m = m, .sockets = &sockets, .allocated = -1, .max = -1 };
+	libbpf_print_fn_t old = libbpf_set_print(silent);
+	struct fd_iter_bpf *skel;
+	struct timespec now;
+	char text[256];
+	int r = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->source = FD_ENGINE_BPF;
+	skel = fd_iter_bpf__open_and_load();
+	libbpf_set_print(old);
+	if (!skel) {
+		r = errno ? -errno : -EINVAL;
+		if (why)
+			*why = why_not(r);
+		return r;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	ps.time_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	if (proc_read_small(AT_FDCWD, "/proc/sys/fs/file-nr", text, sizeof(text)) > 0)
+		file_nr_parse(text, &ps.allocated, &ps.max);
+	if (req->pids) {
+		for (size_t i = 0; i < req->npids && r == 0; i++)
+			r = run_pass(skel, req->pids[i], &ps);
+	} else {
+		r = run_pass(skel, 0, &ps);
+	}
+	fd_iter_bpf__destroy(skel);
+	if (r == 0) {
+		sock_table_name_unix_peers(&sockets);
+		for (size_t i = 0; i < m->count; i++) {
+			struct fd_snapshot *s = &m->procs[i].snap;
+
+			user_of(m, i);
+			for (size_t k = 0; k < s->count; k++)
+				if (s->fds[k].type == FD_SOCKET)
+					s->fds[k].sock = sock_table_find(&sockets, (uint32_t)s->fds[k].inode);
+		}
+		if ((m->tables = malloc(sizeof(*m->tables)))) {
+			m->tables[0] = sockets;
+			m->ntables = 1;
+		} else {
+			r = -ENOMEM;
+		}
+	}
+	if (r == 0)
+		r = fd_machine_index_holders(m);
+	m->elapsed_ns = monotonic_ns() - start;
+	if (r < 0) {
+		if (!m->ntables)
+			sock_table_release(&sockets);
+		fd_machine_release(m);
+		if (why)
+			*why = "the BPF iterator's output could not be read";
+	}
+	return r;
+}
+
+#endif
