@@ -21,41 +21,44 @@
 
 static int parse_pids(struct fds_machine_options *mo, const char *list)
 {
-	const char *word = list;
+	char *copy = strdup(list), *save = NULL, *word;
+	int r = 0;
 
-	while (*word) {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = strtol(word, &end, 10);
-		if (errno || end == word || (*end && *end != ',') || v <= 0 || v > INT_MAX ||
-		    word[0] == '+' || word[0] == ' ')
-			return cli_usage_error("fds", "--pid wants process ids separated by commas, not '%s'",
-					       list);
-		if (mo->npids == MOST_PIDS)
-			return cli_usage_error("fds", "--pid takes at most %d process ids", MOST_PIDS);
-		mo->pids[mo->npids++] = (pid_t)v;
-		word = *end ? end + 1 : end;
-		if (*end && !*word)
-			return cli_usage_error("fds", "--pid wants process ids separated by commas, not '%s'",
-					       list);
+	if (!copy) {
+		cli_error("cannot parse --pid: %s", strerror(ENOMEM));
+		return EXIT_RUNTIME;
 	}
-	return mo->npids ? 0 : cli_usage_error("fds", "--pid wants at least one process id");
+	/* strtok_r would take ",," or a trailing comma as one separator: reject those first */
+	if (!*list || list[0] == ',' || list[strlen(list) - 1] == ',' || strstr(list, ",,"))
+		r = -EINVAL;
+	for (word = strtok_r(copy, ",", &save); word && r == 0; word = strtok_r(NULL, ",", &save)) {
+		pid_t pid;
+
+		if (cli_parse_pid(word, &pid) < 0)
+			r = -EINVAL;
+		else if (mo->npids == MOST_PIDS)
+			r = -E2BIG;
+		else
+			mo->pids[mo->npids++] = pid;
+	}
+	free(copy);
+	if (r == -E2BIG)
+		return cli_usage_error("fds", "--pid takes at most %d process ids", MOST_PIDS);
+	if (r < 0)
+		return cli_usage_error("fds", "--pid wants process ids separated by commas, not '%s'", list);
+	return 0;
 }
 
 static int parse_user(struct fds_machine_options *mo, const char *name)
 {
 	struct passwd pw, *found = NULL;
-	char text[1024], *end;
-	unsigned long v;
+	char text[1024];
+	unsigned long long v;
 
 	if (getpwnam_r(name, &pw, text, sizeof(text), &found) == 0 && found) {
 		mo->filter.uid = pw.pw_uid;
 	} else {
-		errno = 0;
-		v = strtoul(name, &end, 10);
-		if (errno || end == name || *end || name[0] == '-' || v > UINT_MAX - 1)
+		if (cli_parse_uint(name, 0, UINT_MAX - 1, &v) < 0)
 			return cli_usage_error("fds", "--user: no user named '%s' (a name from the password "
 					       "database, or a numeric uid)", name);
 		mo->filter.uid = (uid_t)v;
@@ -66,12 +69,9 @@ static int parse_user(struct fds_machine_options *mo, const char *name)
 
 static int parse_port(struct fds_machine_options *mo, const char *word)
 {
-	char *end;
-	long v;
+	unsigned long long v;
 
-	errno = 0;
-	v = strtol(word, &end, 10);
-	if (errno || end == word || *end || v < 1 || v > 65535)
+	if (cli_parse_uint(word, 1, 65535, &v) < 0)
 		return cli_usage_error("fds", "--port wants a port between 1 and 65535, not '%s'", word);
 	mo->filter.port = (unsigned int)v;
 	return 0;
@@ -249,14 +249,11 @@ int fds_machine_main(const struct fds_options *o, struct fds_machine_options *mo
 /* "1234" or "self" as the one PID among the machine's options; 0 on a bad word. */
 static pid_t positional_pid(const char *word)
 {
-	char *end;
-	long v;
+	pid_t pid;
 
 	if (strcmp(word, "self") == 0)
 		return getpid();
-	errno = 0;
-	v = strtol(word, &end, 10);
-	return errno || end == word || *end || v <= 0 || v > INT_MAX ? 0 : (pid_t)v;
+	return cli_parse_pid(word, &pid) == 0 ? pid : 0;
 }
 
 int fds_machine_run(struct fds_options *o, struct fds_machine_options *mo, int nargs,
