@@ -27,7 +27,8 @@ int fd_type_mask_parse(const char *list, fd_type_mask *mask, const char **bad, s
 enum fd_group { FD_GROUP_FILES, FD_GROUP_SOCKETS, FD_GROUP_OTHER };
 enum fd_group fd_group_of(enum fd_type t);
 
-/* "tcp", "tcp6", "udp", "unix/stream", "netlink/route", "packet/raw"... */
+/* "tcp", "tcp6", "udp", "unix/stream", "netlink/route", "packet/raw"...; "tcp46", "udp46" for an
+ * inet6 socket on [::] that takes IPv4 too (IPV6_V6ONLY off), as FreeBSD's netstat names it. */
 const char *sock_label(const struct sock_desc *sd, char *buf, size_t size);
 
 /* Optional colouring of rows by what happened to them since the previous snapshot. */

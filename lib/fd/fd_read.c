@@ -53,11 +53,18 @@ static void entry_set_error(struct fd_entry *e, int err)
 	e->err = err;
 }
 
+/* The kernel's mark on the path of a file with no links left. */
+static bool is_deleted_name(const char *name)
+{
+	static const char deleted_suffix[] = " (deleted)";
+	size_t len = strlen(name), slen = sizeof(deleted_suffix) - 1;
+
+	return len >= slen && strcmp(name + len - slen, deleted_suffix) == 0;
+}
+
 /* A path: stat through the magic link to tell a file from a dir, a device or a fifo. */
 static int stat_path(const struct scan_dirs *d, const char *name, struct fd_entry *e)
 {
-	static const char deleted_suffix[] = " (deleted)";
-	size_t len = strlen(e->name), slen = sizeof(deleted_suffix) - 1;
 	struct stat st;
 
 	if (fstatat(d->fd_dir, name, &st, 0) < 0)
@@ -65,8 +72,7 @@ static int stat_path(const struct scan_dirs *d, const char *name, struct fd_entr
 	e->type = fd_type_from_mode(st.st_mode);
 	e->inode = st.st_ino;
 	/* A live file may end in " (deleted)" too; no links left is the proof. */
-	e->deleted = st.st_nlink == 0 && len >= slen &&
-		     strcmp(e->name + len - slen, deleted_suffix) == 0;
+	e->deleted = st.st_nlink == 0 && is_deleted_name(e->name);
 	return 0;
 }
 
@@ -215,6 +221,9 @@ static int read_entry_once(const struct scan_dirs *d, struct fd_entry *e)
 	if (!e->name)
 		return -ENOMEM;
 	e->type = fd_type_from_link(link, &e->inode);
+	/* a memfd's file was never linked: the kernel names it "(deleted)", and so is it */
+	if (e->type == FD_MEMFD)
+		e->deleted = is_deleted_name(link);
 	if (e->type == FD_UNKNOWN && link[0] == '/' && prev && is_path_type(prev->type) &&
 	    strcmp(prev->name, link) == 0 && (r = reread_path(d, prev, name, e)) != 1)
 		return r;

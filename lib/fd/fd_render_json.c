@@ -1,29 +1,53 @@
 // SPDX-License-Identifier: MIT
 /* fd_render_json: a snapshot of fds in the DESIGN.md `nic2app fds --json` shape. */
 #include <fcntl.h>
+#include <stdint.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "nic2app/fd_brief.h"
 #include "nic2app/fd_render.h"
 #include "nic2app/names.h"
 
+/* A number the source may not know: null then, never 0. */
+static void uint_if_known(struct json *j, const char *key, bool known, uint64_t value)
+{
+	if (known)
+		json_uint(j, key, value);
+	else
+		json_null(j, key);
+}
+
 static void socket_json(struct json *j, const struct sock_desc *sd)
 {
+	bool inet = sd->family == AF_INET || sd->family == AF_INET6;
+
 	json_object_begin(j, "socket");
 	json_string(j, "family", family_name(sd->family));
 	json_string(j, "proto", sd->proto);
 	json_string(j, "local", sd->local);
-	json_string(j, "remote", sd->remote);
+	if (sd->known & SOCK_KNOWN_REMOTE)
+		json_string(j, "remote", sd->remote);
+	else
+		json_null(j, "remote");
 	if (sd->peer_inode)
 		json_uint(j, "peer_inode", sd->peer_inode);
 	if (sd->state[0])
 		json_string(j, "state", sd->state);
 	else
 		json_null(j, "state");
-	if (sd->has_queues) {
-		json_uint(j, "recv_q", sd->recv_q);
-		json_uint(j, "send_q", sd->send_q);
-	}
+	uint_if_known(j, "recv_q", sd->known & SOCK_KNOWN_RECV_Q, sd->recv_q);
+	uint_if_known(j, "send_q", sd->known & SOCK_KNOWN_SEND_Q, sd->send_q);
+	if (inet && sd->known & SOCK_KNOWN_DEV)
+		json_string(j, "dev", sd->dev);
+	else if (inet)
+		json_null(j, "dev");
+	if (sd->family == AF_INET6 && sd->known & SOCK_KNOWN_V6ONLY)
+		json_bool(j, "v6only", sd->v6only);
+	else if (sd->family == AF_INET6)
+		json_null(j, "v6only");
+	if (sd->netns)
+		json_uint(j, "netns", sd->netns);
 	json_object_end(j);
 }
 

@@ -59,6 +59,9 @@ const char *sock_label(const struct sock_desc *sd, char *buf, size_t size)
 		snprintf(buf, size, "?");
 	else if (sd->family == AF_INET)
 		snprintf(buf, size, "%s", sd->proto);
+	else if (sd->family == AF_INET6 && sd->known & SOCK_KNOWN_V6ONLY && !sd->v6only &&
+		 strncmp(sd->local, "[::]", 4) == 0)
+		snprintf(buf, size, "%s46", sd->proto); /* on [::] without IPV6_V6ONLY: IPv4 too */
 	else if (sd->family == AF_INET6)
 		snprintf(buf, size, "%s6", sd->proto);
 	else if (sd->proto[0])
@@ -102,8 +105,8 @@ static void entry_cells(const struct fd_entry *e, const char **cells, char stora
 		cells[4] = sd ? sd->state : "";
 		snprintf(storage[3], 160, "%" PRIu32, sd ? sd->recv_q : 0);
 		snprintf(storage[4], 160, "%" PRIu32, sd ? sd->send_q : 0);
-		cells[5] = sd && sd->has_queues ? storage[3] : "";
-		cells[6] = sd && sd->has_queues ? storage[4] : "";
+		cells[5] = sd && sd->known & SOCK_KNOWN_RECV_Q ? storage[3] : "";
+		cells[6] = sd && sd->known & SOCK_KNOWN_SEND_Q ? storage[4] : "";
 		snprintf(storage[5], 160, "%" PRIu64, e->inode);
 		cells[7] = storage[5];
 		break;

@@ -119,7 +119,7 @@ static int diag_dump_family(struct mnl_socket *nl, unsigned int seq,
 	case AF_PACKET:
 		return sock_diag_packet_dump(nl, seq, mnl_socket_get_fd(nl), t);
 	}
-	return sock_diag_inet_dump(nl, seq, f->family, f->protocol, t);
+	return sock_diag_inet_dump(nl, seq, f->family, f->protocol, mnl_socket_get_fd(nl), t);
 }
 
 /* Every family through nl, those without a diag module and ping sockets from proc_net_dir. */

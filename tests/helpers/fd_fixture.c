@@ -12,11 +12,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <ifaddrs.h>
 #include <limits.h>
 #include <liburing.h>
 #include <linux/netlink.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -235,12 +238,43 @@ static int sock_names(int fd, int family, char *local, char *remote, size_t size
 	return r < 0 ? r : sock_peer_name(fd, remote, size);
 }
 
+/* An inet socket's device (SO_BINDTODEVICE, or a link-local address's scope), "" for none. */
+static int bound_dev(int fd, char *dev, size_t size)
+{
+	socklen_t len = (socklen_t)size;
+
+	dev[0] = '\0';
+	if (getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, &len) < 0)
+		return -errno;
+	dev[len < size ? len : size - 1] = '\0';
+	return 0;
+}
+
+/* "127.0.0.1:80" -> "127.0.0.1%lo:80", as ss writes a bound socket's local address. */
+static void add_dev(char *local, size_t size, const char *dev)
+{
+	char *colon = strrchr(local, ':'), port[16];
+
+	if (!dev[0] || !colon)
+		return;
+	snprintf(port, sizeof(port), "%s", colon);
+	snprintf(colon, size - (size_t)(colon - local), "%%%s%s", dev, port);
+}
+
 /* A socket entry; peer is the fd of the other end (unix) when we hold it too, else -1. */
 static int sock_entry(struct batch *b, int fd, int family, const char *proto, const char *state,
 		      int peer)
 {
-	char local[256], remote[256];
-	int r = sock_names(fd, family, local, remote, sizeof(local));
+	char local[256], remote[256], dev[IF_NAMESIZE + 1] = "";
+	int r = sock_names(fd, family, local, remote, sizeof(local)), v6only = 0;
+	socklen_t len = sizeof(v6only);
+
+	if (r == 0 && (family == AF_INET || family == AF_INET6))
+		r = bound_dev(fd, dev, sizeof(dev));
+	if (r == 0 && family == AF_INET6 &&
+	    getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len) < 0)
+		r = -errno;
+	add_dev(local, sizeof(local), dev);
 
 	if (r < 0 && !b->err)
 		b->err = r;
@@ -253,6 +287,11 @@ static int sock_entry(struct batch *b, int fd, int family, const char *proto, co
 	json_string(&b->j, "state", state);
 	if (peer >= 0)
 		json_uint(&b->j, "peer_inode", inode_of(b, peer));
+	if (family == AF_INET || family == AF_INET6)
+		json_string(&b->j, "dev", dev);
+	/* sock_diag says it for sockets that are not connected (it matters for those only) */
+	if (family == AF_INET6 && (strcmp(state, "LISTEN") == 0 || strcmp(state, "UNCONN") == 0))
+		json_bool(&b->j, "v6only", v6only);
 	json_object_end(&b->j);
 	json_object_end(&b->j);
 	return 0;
@@ -284,11 +323,17 @@ static int kind_file(struct batch *b)
 	return 0;
 }
 
+/* A memfd's file was never linked anywhere: the kernel shows it "(deleted)", as lsof +L1 does. */
 static int kind_memfd(struct batch *b)
 {
 	int fd = keep(b, ok(memfd_create("nic2app-fixture", 0)));
 
-	return fd < 0 ? fd : entry(b, fd, "memfd", "/memfd:nic2app-fixture", NULL);
+	if (fd < 0)
+		return fd;
+	entry_begin(b, fd, "memfd", "/memfd:nic2app-fixture", NULL);
+	json_bool(&b->j, "deleted", true);
+	json_object_end(&b->j);
+	return 0;
 }
 
 static int kind_dir(struct batch *b)
@@ -468,6 +513,73 @@ static int kind_tcp_pair(struct batch *b)
 	return sock_entry(b, fds[1], family, "tcp", "CLOSE_WAIT", -1);
 }
 
+/* TCP listeners with a scope: bound to lo by SO_BINDTODEVICE, or on [::] with and without
+ * IPV6_V6ONLY (without, it takes IPv4 connections too). */
+enum { SCOPED_LO, SCOPED_ANY6, SCOPED_V6ONLY };
+
+static int kind_scoped_listener(struct batch *b)
+{
+	int family = b->arg == SCOPED_LO ? AF_INET : AF_INET6;
+	struct sockaddr_storage ss = { .ss_family = (sa_family_t)family };
+	socklen_t len = family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	int fd = keep(b, ok(socket(family, SOCK_STREAM, 0))), on = b->arg == SCOPED_V6ONLY;
+
+	if (fd < 0)
+		return fd;
+	if (family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((b->arg == SCOPED_LO && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3) < 0) ||
+	    (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) < 0) ||
+	    bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 4) < 0)
+		return -errno;
+	return sock_entry(b, fd, family, "tcp", "LISTEN", -1);
+}
+
+/* The first link-local IPv6 address of an interface that is up, with its scope. */
+static int find_link_local(struct sockaddr_in6 *out)
+{
+	struct ifaddrs *all, *a;
+	int r = -ENOENT;
+
+	if (getifaddrs(&all) < 0)
+		return -errno;
+	for (a = all; a && r; a = a->ifa_next) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)a->ifa_addr;
+
+		if (sin6 && sin6->sin6_family == AF_INET6 && a->ifa_flags & IFF_UP &&
+		    IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr)) {
+			*out = *sin6;
+			r = 0;
+		}
+	}
+	freeifaddrs(all);
+	return r;
+}
+
+/* A listener on a link-local address (scoped to its interface), and a connection to it:
+ * made by the netns tests in an interface of their own, never in "all". */
+static int kind_tcp6_link_local(struct batch *b)
+{
+	struct sockaddr_in6 sin6;
+	socklen_t len = sizeof(sin6);
+	int l, fds[2], r;
+
+	if ((r = find_link_local(&sin6)) < 0)
+		return r;
+	sin6.sin6_port = 0;
+	if ((l = keep(b, ok(socket(AF_INET6, SOCK_STREAM, 0)))) < 0)
+		return l;
+	if (bind(l, (struct sockaddr *)&sin6, len) < 0 || listen(l, 4) < 0 ||
+	    getsockname(l, (struct sockaddr *)&sin6, &len) < 0)
+		return -errno;
+	if ((r = tcp_pair(l, (struct sockaddr_storage *)&sin6, len, fds)) < 0 ||
+	    (r = keep(b, fds[0])) < 0 || (r = keep(b, fds[1])) < 0)
+		return r;
+	sock_entry(b, l, AF_INET6, "tcp", "LISTEN", -1);
+	sock_entry(b, fds[0], AF_INET6, "tcp", "ESTABLISHED", -1);
+	return sock_entry(b, fds[1], AF_INET6, "tcp", "ESTABLISHED", -1);
+}
+
 /* Two bound UDP sockets, each connected to the other. */
 static int kind_udp_connected(struct batch *b)
 {
@@ -622,11 +734,29 @@ static int kind_inotify(struct batch *b)
 	return entry(b, fd, "inotify", NULL, NULL);
 }
 
+/* arg: how many marks (0, or 2: the private directory and a file in it) */
 static int kind_fanotify(struct batch *b)
 {
 	int fd = keep(b, ok(fanotify_init(FAN_CLASS_NOTIF, O_RDONLY)));
+	char path[PATH_MAX], detail[32];
+	int f = 0;
 
-	return fd < 0 ? fd : entry(b, fd, "fanotify", NULL, NULL);
+	if (fd < 0)
+		return fd;
+	if (b->arg) {
+		if (fanotify_mark(fd, FAN_MARK_ADD, FAN_CLOSE_WRITE, AT_FDCWD, b->fx->dir) < 0 ||
+		    (f = tmp_path(b->fx, "marked", "", path)) < 0 ||
+		    (f = ok(open(path, O_RDWR | O_CREAT | O_EXCL, 0600))) < 0)
+			return f < 0 ? f : -errno;
+		close(f);
+		if (fanotify_mark(fd, FAN_MARK_ADD, FAN_MODIFY, AT_FDCWD, path) < 0)
+			return -errno;
+	}
+	entry_begin(b, fd, "fanotify", NULL, NULL);
+	snprintf(detail, sizeof(detail), "marks=%d", b->arg);
+	json_string(&b->j, "detail", detail);
+	json_object_end(&b->j);
+	return 0;
 }
 
 /* The pidfd kind's child: holds no fds (so that closing ours really closes), dies with us. */
@@ -711,6 +841,10 @@ static const struct kind kinds[] = {
 	{ "tcp_close_wait", kind_tcp_pair, PAIR_CLOSE_WAIT },
 	{ "tcp6_listen", kind_lone_socket, LONE_TCP6 },
 	{ "tcp6_established", kind_tcp_pair, PAIR_ESTABLISHED | PAIR_IPV6 },
+	{ "tcp_bound_lo", kind_scoped_listener, SCOPED_LO },
+	{ "tcp6_any", kind_scoped_listener, SCOPED_ANY6 },
+	{ "tcp6_v6only", kind_scoped_listener, SCOPED_V6ONLY },
+	{ "tcp6_link_local", kind_tcp6_link_local, 0 }, /* by name only: see the kind */
 	{ "udp", kind_lone_socket, LONE_UDP },
 	{ "udp_connected", kind_udp_connected, 0 },
 	{ "udp6", kind_lone_socket, LONE_UDP6 },
@@ -731,6 +865,7 @@ static const struct kind kinds[] = {
 	{ "signalfd", kind_signalfd, 0 },
 	{ "inotify", kind_inotify, 0 },
 	{ "fanotify", kind_fanotify, 0 },
+	{ "fanotify_marks", kind_fanotify, 2 },
 	{ "pidfd", kind_pidfd, 0 },
 	{ "io_uring", kind_io_uring, 0 },
 };
@@ -802,8 +937,10 @@ static void open_kinds(struct fixture *fx, const char *list)
 		die(fx, "copy --kinds", -ENOMEM);
 	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
 		if (strcmp(name, "all") == 0)
-			for (size_t i = 0; i < N_KINDS; i++)
-				add_kind(fx, &kinds[i], &m);
+			for (size_t i = 0; i < N_KINDS; i++) {
+				if (kinds[i].open != kind_tcp6_link_local)
+					add_kind(fx, &kinds[i], &m);
+			}
 		else if ((k = find_kind(name)))
 			add_kind(fx, k, &m);
 		else {
