@@ -83,9 +83,8 @@ static int show_snapshot(const struct fds_options *o)
 		r = fd_snapshot_json(&sb, &s, o->mask);
 		strbuf_addc(&sb, '\n');
 	} else {
-		strbuf_addf(&sb, "process %d (", (int)s.pid);
-		strbuf_add_printable(&sb, s.comm, strlen(s.comm));
-		strbuf_adds(&sb, ")\n");
+		fd_snapshot_title(&sb, &s);
+		strbuf_addc(&sb, '\n');
 		r = fd_tables_render(&sb, &s, o->mask, NULL, o->colour, 0);
 		fd_summary_render(&sb, &s, o->mask, o->colour);
 	}

@@ -48,6 +48,10 @@ void fd_entry_line(struct strbuf *sb, const struct fd_entry *e);
 
 /* The fields of one fd, written into the JSON object that is open. */
 void fd_entry_json_fields(struct json *j, const struct fd_entry *e);
+/* "process 1234 (nginx)", or for a thread "thread 1235 (worker) of process 1234, sharing its
+ * fd table" (no newline). */
+void fd_snapshot_title(struct strbuf *sb, const struct fd_snapshot *s);
+
 /* The whole snapshot as one JSON object (no newline). */
 int fd_snapshot_json(struct strbuf *sb, const struct fd_snapshot *s, fd_type_mask mask);
 

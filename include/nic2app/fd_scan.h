@@ -66,7 +66,10 @@ struct fd_entry {
 };
 
 struct fd_snapshot {
-	pid_t pid;
+	pid_t pid;                 /* the id asked for: a process, or one of its threads */
+	pid_t tgid;                /* its process (Tgid in /proc/PID/status): pid unless a thread */
+	int shares_table;          /* a thread: 1 when it uses its process's fd table, 0 when it
+				    * has one of its own (unshare(CLONE_FILES)), -1 unknown */
 	char comm[17];
 	uint64_t time_ns;          /* CLOCK_REALTIME at the start of the scan */
 	long limit_soft, limit_hard; /* RLIMIT_NOFILE of the target; -1 for unlimited */
@@ -109,6 +112,10 @@ int fd_watcher_open(const char *proc_root, pid_t pid, unsigned int flags,
 int fd_watcher_take(struct fd_watcher *w, const struct fd_snapshot *previous,
 		    struct fd_snapshot *out);
 void fd_watcher_free(struct fd_watcher *w);
+
+/* A pidfd for a process or, where the kernel allows (6.9+, PIDFD_THREAD), for one of its
+ * threads by its id; -1 with errno set as pidfd_open sets it. */
+int fd_pidfd_open(pid_t pid);
 
 /* The entry for fd in a snapshot (binary search), or NULL. */
 const struct fd_entry *fd_snapshot_find(const struct fd_snapshot *s, int fd);

@@ -101,6 +101,13 @@ int fd_snapshot_json(struct strbuf *sb, const struct fd_snapshot *s, fd_type_mas
 	json_init(&j, sb);
 	json_object_begin(&j, NULL);
 	json_int(&j, "pid", s->pid);
+	if (s->tgid && s->tgid != s->pid) { /* a thread: its process, and whose fd table */
+		json_int(&j, "thread_of", s->tgid);
+		if (s->shares_table >= 0)
+			json_bool(&j, "own_fd_table", !s->shares_table);
+		else
+			json_null(&j, "own_fd_table");
+	}
 	json_string(&j, "comm", s->comm);
 	json_uint(&j, "time_ns", s->time_ns);
 	json_object_begin(&j, "limits");

@@ -93,6 +93,22 @@ void fd_summary_render(struct strbuf *sb, const struct fd_snapshot *s, fd_type_m
 	strbuf_addc(sb, '\n');
 }
 
+void fd_snapshot_title(struct strbuf *sb, const struct fd_snapshot *s)
+{
+	bool thread = s->tgid && s->tgid != s->pid;
+
+	strbuf_addf(sb, "%s %d (", thread ? "thread" : "process", (int)s->pid);
+	strbuf_add_printable(sb, s->comm, strlen(s->comm));
+	strbuf_adds(sb, ")");
+	if (!thread)
+		return;
+	strbuf_addf(sb, " of process %d", (int)s->tgid);
+	if (s->shares_table == 1)
+		strbuf_adds(sb, ", whose fd table it shares");
+	else if (s->shares_table == 0)
+		strbuf_adds(sb, ", with an fd table of its own (unshare(CLONE_FILES))");
+}
+
 void fd_entry_line(struct strbuf *sb, const struct fd_entry *e)
 {
 	const struct sock_desc *sd = e->sock;

@@ -11,7 +11,7 @@
 
 #include "nic2app/fd_scan.h"
 
-#define OWN_FDS 4
+#define OWN_FDS 5
 
 /* A watcher's fdinfo files, left open between snapshots: a refresh preads each one instead
  * of opening and closing it, which is most of the cost of fdinfo. Slots are by fd number,
@@ -35,6 +35,8 @@ struct scan_dirs {
 	int fd_dir;       /* /proc/PID/fd */
 	int info_dir;     /* /proc/PID/fdinfo */
 	bool real_proc;   /* /proc itself, not a recorded tree: fd dirs may be seeked by fd number */
+	int list_dir;     /* a scan of ourselves: the one handle it lists /proc/self/fd with
+			   * (opened before the listing, so it is known), else -1 */
 	int own[OWN_FDS]; /* a scan of ourselves leaves out the fds the scan opened */
 	struct fdinfo_cache *cache; /* NULL for a one-off snapshot */
 	const struct fd_snapshot *previous; /* a watcher's last snapshot, or NULL */
