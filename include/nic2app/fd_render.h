@@ -43,6 +43,10 @@ int fd_tables_render(struct strbuf *sb, const struct fd_snapshot *s, fd_type_mas
 /* "summary: 3 chr, 5 socket (3 tcp, 2 unix/stream)..." and the headroom and scan lines. */
 void fd_summary_render(struct strbuf *sb, const struct fd_snapshot *s, fd_type_mask mask,
 		       bool colour);
+/* Fds whose number is at or above limit (0 for a negative limit: unlimited): a process may
+ * hold them (opened before its limit was lowered, or passed in) though it could not open them
+ * now. */
+size_t fd_snapshot_count_above(const struct fd_snapshot *s, long limit);
 /* One line: "+ 7 socket tcp 127.0.0.1:5000 -> 127.0.0.1:41234 ESTABLISHED". */
 void fd_entry_line(struct strbuf *sb, const struct fd_entry *e);
 

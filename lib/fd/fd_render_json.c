@@ -113,6 +113,8 @@ int fd_snapshot_json(struct strbuf *sb, const struct fd_snapshot *s, fd_type_mas
 	json_object_begin(&j, "limits");
 	int_or_null(&j, "soft", s->limit_soft);
 	int_or_null(&j, "hard", s->limit_hard);
+	int_or_null(&j, "highest_fd", s->count ? s->fds[s->count - 1].fd : -1);
+	int_or_null(&j, "above_soft", s->limit_soft < 0 ? -1 : (long)fd_snapshot_count_above(s, s->limit_soft));
 	json_object_end(&j);
 	json_object_begin(&j, "system");
 	int_or_null(&j, "allocated", s->system_allocated);

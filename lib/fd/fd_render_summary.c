@@ -41,11 +41,41 @@ static void socket_breakdown(struct strbuf *sb, const struct fd_snapshot *s)
 	strbuf_adds(sb, ")");
 }
 
-static void percent_of(struct strbuf *sb, size_t used, long limit)
+size_t fd_snapshot_count_above(const struct fd_snapshot *s, long limit)
 {
-	if (limit > 0)
-		strbuf_addf(sb, " (%.1f%% used, %ld left)", 100.0 * (double)used / (double)limit,
-			    limit - (long)used);
+	size_t n = 0;
+
+	for (size_t i = 0; limit >= 0 && i < s->count; i++)
+		n += s->fds[i].fd >= limit;
+	return n;
+}
+
+/*
+ * The room left under the soft limit. A new fd takes the lowest free number, and fails with
+ * EMFILE when none below the soft limit is free: the room is the free numbers below it, which
+ * fds above it do not take.
+ */
+static void headroom(struct strbuf *sb, const struct fd_snapshot *s)
+{
+	size_t above = fd_snapshot_count_above(s, s->limit_soft), below = s->count - above;
+
+	strbuf_addf(sb, " %zu fds open; soft limit ", s->count);
+	if (s->limit_soft < 0)
+		strbuf_adds(sb, "unlimited");
+	else
+		strbuf_addf(sb, "%ld (%.1f%% used, %ld left)", s->limit_soft,
+			    s->limit_soft ? 100.0 * (double)below / (double)s->limit_soft : 100.0,
+			    s->limit_soft - (long)below);
+	if (s->limit_hard < 0)
+		strbuf_adds(sb, ", hard limit unlimited\n");
+	else
+		strbuf_addf(sb, ", hard limit %ld\n", s->limit_hard);
+	if (!above)
+		return;
+	strbuf_addf(sb, "  %zu fd%s numbered %ld or more, past the soft limit (highest fd %d): "
+		    "opened before it was lowered, or inherited; new fds get numbers below %ld only "
+		    "(EMFILE when none is free)\n", above, above == 1 ? " is" : "s are",
+		    s->limit_soft, s->fds[s->count - 1].fd, s->limit_soft);
 }
 
 void fd_summary_render(struct strbuf *sb, const struct fd_snapshot *s, fd_type_mask mask,
@@ -70,16 +100,7 @@ void fd_summary_render(struct strbuf *sb, const struct fd_snapshot *s, fd_type_m
 	strbuf_addc(sb, '\n');
 
 	colour_add(sb, colour, COLOUR_BOLD, "headroom:");
-	strbuf_addf(sb, " %zu fds open; soft limit ", s->count);
-	if (s->limit_soft < 0)
-		strbuf_adds(sb, "unlimited");
-	else
-		strbuf_addf(sb, "%ld", s->limit_soft);
-	percent_of(sb, s->count, s->limit_soft);
-	if (s->limit_hard < 0)
-		strbuf_adds(sb, ", hard limit unlimited\n");
-	else
-		strbuf_addf(sb, ", hard limit %ld\n", s->limit_hard);
+	headroom(sb, s);
 	colour_add(sb, colour, COLOUR_BOLD, "system:");
 	strbuf_addf(sb, " %ld file handles allocated, fs.file-max %ld\n", s->system_allocated,
 		    s->system_max);
