@@ -76,7 +76,11 @@ struct fd_snapshot {
 	long system_allocated, system_max; /* /proc/sys/fs/file-nr */
 	uint64_t elapsed_ns;       /* what the scan cost, wall clock */
 	enum sock_source socket_source;
-	size_t sockets_unresolved; /* socket fds sock_diag and /proc/net did not list */
+	size_t sockets_unresolved; /* socket fds no table listed, named by protocol only */
+	size_t sockets_other_netns; /* found in the namespace they were made in, which is not
+				     * the process's (it moved with setns() since) */
+	size_t sockets_netns_unchecked; /* unresolved ones whose namespace could not be asked */
+	int netns_err;             /* why (an errno), for the first of those */
 	struct fd_entry *fds;      /* sorted by fd */
 	size_t count;
 	struct sock_table sockets; /* what the entries' sock point into */

@@ -162,6 +162,8 @@ const char *sock_source_name(enum sock_source s); /* "sock_diag", "proc_net", "n
  * (no socket, or setns not permitted: then *source is SOCK_SOURCE_PROC_NET and packet sockets'
  * interfaces of another namespace are named by number, "if3"). *source says which was used.
  * Returns 0 or -errno; a thread that could not be moved back is an error (-errno of setns).
+ * proc_net_dir may be NULL when nothing under /proc shows the namespace: then sock_diag is
+ * the only source (no ping sockets; *source SOCK_SOURCE_NONE when it cannot be used).
  */
 int sock_table_fill(struct sock_table *t, int netns_fd, const char *proc_net_dir,
 		    enum sock_source *source);

@@ -125,6 +125,10 @@ int fd_snapshot_json(struct strbuf *sb, const struct fd_snapshot *s, fd_type_mas
 	json_uint(&j, "elapsed_us", s->elapsed_ns / 1000);
 	json_string(&j, "socket_source", sock_source_name(s->socket_source));
 	json_uint(&j, "sockets_unresolved", s->sockets_unresolved);
+	json_uint(&j, "sockets_other_netns", s->sockets_other_netns);
+	json_uint(&j, "sockets_netns_unchecked", s->sockets_netns_unchecked);
+	if (s->sockets_netns_unchecked)
+		json_string(&j, "netns_error", s->netns_err ? errno_name(s->netns_err) : "ENOSYS");
 	json_object_end(&j);
 	json_array_begin(&j, "fds");
 	for (size_t i = 0; i < s->count; i++) {

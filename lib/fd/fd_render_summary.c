@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* fd_render_summary: counts by type, the fd headroom, the scan's cost, and one-line events. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,6 +79,40 @@ static void headroom(struct strbuf *sb, const struct fd_snapshot *s)
 		    s->limit_soft, s->fds[s->count - 1].fd, s->limit_soft);
 }
 
+static const char *netns_reason(int err)
+{
+	switch (err) {
+	case EPERM: case EACCES: return "EPERM: it needs the right to ptrace the process";
+	case ENOSYS: return "no pidfd_getfd in this kernel";
+	case EOPNOTSUPP: return "no sock_diag here, only /proc/PID/net";
+	default: return errno_name(err);
+	}
+}
+
+/* Sockets the process's own namespace does not list: where they were found, or how they were
+ * named without a table (and whether their state could be decided). */
+static void sockets_elsewhere(struct strbuf *sb, const struct fd_snapshot *s)
+{
+	size_t checked = s->sockets_unresolved - s->sockets_netns_unchecked;
+
+	if (s->sockets_other_netns)
+		strbuf_addf(sb, "  %zu socket%s found in the network namespace %s made in, which the "
+			    "process has left (asked with SIOCGSKNS)\n", s->sockets_other_netns,
+			    s->sockets_other_netns == 1 ? "" : "s",
+			    s->sockets_other_netns == 1 ? "it was" : "they were");
+	if (checked)
+		strbuf_addf(sb, "  %zu socket%s listed by no namespace, %s own asked too (SIOCGSKNS): "
+			    "named by protocol; such a TCP socket neither listens nor is connected "
+			    "(CLOSE), such a UDP one is unbound (UNCONN)\n", checked,
+			    checked == 1 ? "" : "s", checked == 1 ? "its" : "their");
+	if (s->sockets_netns_unchecked)
+		strbuf_addf(sb, "  %zu socket%s not listed in the process's namespace, and %s own could "
+			    "not be asked (%s): named by protocol, state unknown\n",
+			    s->sockets_netns_unchecked, s->sockets_netns_unchecked == 1 ? "" : "s",
+			    s->sockets_netns_unchecked == 1 ? "its" : "their",
+			    netns_reason(s->netns_err));
+}
+
 void fd_summary_render(struct strbuf *sb, const struct fd_snapshot *s, fd_type_mask mask,
 		       bool colour)
 {
@@ -108,10 +143,8 @@ void fd_summary_render(struct strbuf *sb, const struct fd_snapshot *s, fd_type_m
 	strbuf_addf(sb, " %zu fds in %.2f ms", s->count, (double)s->elapsed_ns / 1e6);
 	if (s->socket_source != SOCK_SOURCE_NONE)
 		strbuf_addf(sb, "; sockets from %s", sock_source_name(s->socket_source));
-	if (s->sockets_unresolved)
-		strbuf_addf(sb, " (%zu not listed there, named by protocol only)",
-			    s->sockets_unresolved);
 	strbuf_addc(sb, '\n');
+	sockets_elsewhere(sb, s);
 }
 
 void fd_snapshot_title(struct strbuf *sb, const struct fd_snapshot *s)

@@ -207,7 +207,7 @@ static int scan(const char *proc_root, int pid_dir, int pidfd, unsigned int flag
 		dumping = true;
 	}
 	if (dumping) {
-		int resolved = sock_job_resolve(&job, d.fd_dir, s);
+		int resolved = sock_job_resolve(&job, d.fd_dir, pidfd, s);
 
 		r = r ? r : resolved;
 		sock_job_release(&job);

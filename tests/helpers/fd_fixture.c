@@ -3,8 +3,8 @@
  * fd_fixture: ground truth for the end-to-end tests of `nic2app fds`. It opens named kinds of
  * fds (files, pipes, sockets of every family, anon inodes...), prints one JSON line listing
  * what each one is, as known from its own syscalls, then answers commands on stdin, one JSON
- * line each: `open KIND`, `close FD`, `exit`. EOF, SIGTERM and SIGINT end it too; its private
- * directory and its children go with it.
+ * line each: `open KIND`, `close FD`, `setns NETNS_PATH`, `exit`. EOF, SIGTERM and SIGINT end
+ * it too; its private directory and its children go with it.
  *   usage: fd_fixture [--kinds LIST] [--bench N] [--tmpdir DIR]
  * --bench N opens N fds of a fixed mix (files, pipes, TCP, UDP, UNIX) for the benchmarks.
  */
@@ -451,7 +451,7 @@ static int tcp_pair(int listener, const struct sockaddr_storage *ss, socklen_t l
 /* Kinds that are one socket: bound by bind_loopback() or not, listening if a stream. */
 enum {
 	LONE_TCP, LONE_TCP6, LONE_UDP, LONE_UDP6, LONE_NL_ROUTE, LONE_NL_DIAG,
-	LONE_PACKET, LONE_RAW, LONE_PING
+	LONE_PACKET, LONE_RAW, LONE_PING, LONE_TCP_UNBOUND
 };
 static const struct lone_socket {
 	int family, type, protocol;
@@ -467,6 +467,7 @@ static const struct lone_socket {
 	[LONE_PACKET] = { AF_PACKET, SOCK_RAW, 0, "raw", "UNCONN", false }, /* receives nothing */
 	[LONE_RAW] = { AF_INET, SOCK_RAW, IPPROTO_ICMP, "raw", "UNCONN", false },
 	[LONE_PING] = { AF_INET, SOCK_DGRAM, IPPROTO_ICMP, "icmp", "UNCONN", true },
+	[LONE_TCP_UNBOUND] = { AF_INET, SOCK_STREAM, 0, "tcp", "CLOSE", false },
 };
 
 static int kind_lone_socket(struct batch *b)
@@ -478,7 +479,7 @@ static int kind_lone_socket(struct batch *b)
 
 	if (fd < 0 || (ls->bind && (r = bind_loopback(fd, ls->family, &ss, &len)) < 0))
 		return fd < 0 ? fd : r;
-	if (ls->type == SOCK_STREAM && listen(fd, 8) < 0)
+	if (ls->bind && ls->type == SOCK_STREAM && listen(fd, 8) < 0)
 		return -errno;
 	return sock_entry(b, fd, ls->family, ls->proto, ls->state, -1);
 }
@@ -859,6 +860,7 @@ static const struct kind kinds[] = {
 	{ "packet", kind_lone_socket, LONE_PACKET },
 	{ "raw", kind_lone_socket, LONE_RAW },
 	{ "ping", kind_lone_socket, LONE_PING },
+	{ "tcp_unbound", kind_lone_socket, LONE_TCP_UNBOUND }, /* by name only */
 	{ "eventfd", kind_eventfd, 0 },
 	{ "epoll", kind_epoll, 0 },
 	{ "timerfd", kind_timerfd, 0 },
@@ -870,6 +872,14 @@ static const struct kind kinds[] = {
 	{ "io_uring", kind_io_uring, 0 },
 };
 #define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+/* Kinds "all" leaves out: a link-local address is on an interface a test makes in its own
+ * namespace; an unbound TCP socket is in no table, so its address is not known. */
+static bool by_name_only(const struct kind *k)
+{
+	return k->open == kind_tcp6_link_local ||
+	       (k->open == kind_lone_socket && k->arg == LONE_TCP_UNBOUND);
+}
 
 static const struct kind *find_kind(const char *name)
 {
@@ -938,7 +948,7 @@ static void open_kinds(struct fixture *fx, const char *list)
 	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
 		if (strcmp(name, "all") == 0)
 			for (size_t i = 0; i < N_KINDS; i++) {
-				if (kinds[i].open != kind_tcp6_link_local)
+				if (!by_name_only(&kinds[i]))
 					add_kind(fx, &kinds[i], &m);
 			}
 		else if ((k = find_kind(name)))
@@ -1092,6 +1102,21 @@ static void cmd_close(struct fixture *fx, const char *arg)
 		reply(fx, "{\"ok\":true,\"fd\":%ld}\n", fd);
 }
 
+/* Move into the network namespace at path (/run/netns/NAME): the sockets made so far stay in
+ * the namespace they were made in. */
+static void cmd_setns(struct fixture *fx, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	r = fd < 0 ? -errno : ok(setns(fd, CLONE_NEWNET));
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		reply(fx, "{\"ok\":false,\"error\":\"%s\"}\n", errno_name(-r));
+	else
+		reply(fx, "{\"ok\":true}\n");
+}
+
 /* One command line; true for exit. */
 static bool command(struct fixture *fx, char *line)
 {
@@ -1105,6 +1130,8 @@ static bool command(struct fixture *fx, char *line)
 		cmd_open(fx, line + 5);
 	else if (strncmp(line, "close ", 6) == 0)
 		cmd_close(fx, line + 6);
+	else if (strncmp(line, "setns ", 6) == 0)
+		cmd_setns(fx, line + 6);
 	else if (n > 0)
 		reply(fx, "{\"ok\":false,\"error\":\"EINVAL\"}\n");
 	return false;
@@ -1164,7 +1191,7 @@ static void usage(FILE *f)
 	}
 	fprintf(f, "\n  --bench N     open N fds of a mix of files, pipes, TCP, UDP, UNIX instead\n"
 		   "  --tmpdir DIR  where the private directory is made (default /tmp)\n"
-		   "Then reads commands on stdin: open KIND | close FD | exit\n");
+		   "Then reads commands on stdin: open KIND | close FD | setns PATH | exit\n");
 }
 
 /* Stdio must be open, or our fds would take its numbers; fds inherited beyond it are closed,
