@@ -60,6 +60,8 @@ struct fd_entry {
 	uint64_t inode;
 	bool deleted;          /* a path whose file has no links left */
 	bool has_fdinfo;       /* sockets are described by sock_diag and skip fdinfo */
+	char access[3];        /* FD_ERROR whose link the kernel refused: "r", "w" or "rw", the
+				* mode it was opened with, from the link's permission bits */
 	struct fdinfo info;
 	const struct sock_desc *sock; /* sockets: what sock_diag said (in the snapshot's
 				       * socket table), or NULL */
@@ -81,10 +83,16 @@ struct fd_snapshot {
 				     * the process's (it moved with setns() since) */
 	size_t sockets_netns_unchecked; /* unresolved ones whose namespace could not be asked */
 	int netns_err;             /* why (an errno), for the first of those */
+	unsigned int denied;       /* FD_DENIED_*: what the kernel refused to show of the fds */
 	struct fd_entry *fds;      /* sorted by fd */
 	size_t count;
 	struct sock_table sockets; /* what the entries' sock point into */
 };
+
+/* What the kernel may refuse even to root (a process with capabilities the caller lacks, in
+ * another user namespace, or not dumpable): the fd numbers are listed all the same. */
+#define FD_DENIED_LINKS  0x1 /* what the fds point to (/proc/PID/fd/N links): FD_ERROR rows */
+#define FD_DENIED_FDINFO 0x2 /* /proc/PID/fdinfo: offsets, flags, per-kind details */
 
 #define FD_SCAN_PROC_NET_ONLY 0x1 /* skip sock_diag (tests and the fallback path) */
 #define FD_SCAN_NO_SOCKETS    0x2 /* do not resolve sockets at all */
@@ -93,8 +101,9 @@ struct fd_snapshot {
 /*
  * Take a snapshot of pid under proc_root ("/proc", or a recorded tree in tests/data). Returns
  * 0, -ESRCH when the process is gone (before or during the scan), -EACCES/-EPERM when its fd
- * table may not be read, -ENOMEM. An fd that closes during the scan is left out; one whose
- * link or fdinfo cannot be read becomes an FD_ERROR entry.
+ * table may not even be listed, -ENOMEM. An fd that closes during the scan is left out; one
+ * whose link or fdinfo cannot be read becomes an FD_ERROR entry (s->denied says when the
+ * kernel refused them).
  */
 int fd_snapshot_take(const char *proc_root, pid_t pid, unsigned int flags,
 		     struct fd_snapshot *out);

@@ -112,7 +112,11 @@ static int read_fdinfo_cached(const struct scan_dirs *d, int fd, const char *nam
 static int read_info(const struct scan_dirs *d, const char *name, struct fd_entry *e)
 {
 	char buf[4096], *text = NULL, *heap = NULL;
-	int r = read_fdinfo_cached(d, e->fd, name, buf, sizeof(buf), &text, &heap);
+	int r;
+
+	if (d->info_dir < 0)
+		return 0; /* the kernel refused the fdinfo directory: the row goes without */
+	r = read_fdinfo_cached(d, e->fd, name, buf, sizeof(buf), &text, &heap);
 
 	if (r < 0)
 		return r;
@@ -244,6 +248,32 @@ static int read_entry_once(const struct scan_dirs *d, struct fd_entry *e)
 	return link[0] == '/' ? same_link(d, name, link) : READ_OK;
 }
 
+/*
+ * An fd whose link the kernel refuses (it may still list the fd): what can be read without
+ * the link. The link's own permission bits are the mode the file was opened with (procfs sets
+ * r for FMODE_READ, w for FMODE_WRITE), and fdinfo may be allowed where the link is not.
+ */
+static void read_denied(const struct scan_dirs *d, struct fd_entry *e)
+{
+	char name[16];
+	struct stat st;
+	size_t n = 0;
+
+	snprintf(name, sizeof(name), "%d", e->fd);
+	if (fstatat(d->fd_dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+		if (st.st_mode & S_IRUSR)
+			e->access[n++] = 'r';
+		if (st.st_mode & S_IWUSR)
+			e->access[n++] = 'w';
+		e->access[n] = '\0';
+	}
+	if (read_info(d, name, e) < 0) {
+		fdinfo_release(&e->info);
+		memset(&e->info, 0, sizeof(e->info));
+		e->has_fdinfo = false;
+	}
+}
+
 /* Fill e for e->fd, reading it again when it was replaced between two reads. */
 int fd_entry_read(const struct scan_dirs *d, struct fd_entry *e)
 {
@@ -258,6 +288,8 @@ int fd_entry_read(const struct scan_dirs *d, struct fd_entry *e)
 		e->fd = fd;
 		if (r != READ_REPLACED) {
 			entry_set_error(e, -r);
+			if (r == -EACCES || r == -EPERM)
+				read_denied(d, e);
 			return READ_OK;
 		}
 	}

@@ -59,6 +59,12 @@ void fd_entry_json_fields(struct json *j, const struct fd_entry *e)
 	json_string(j, "type", fd_type_name(e->type));
 	if (e->type == FD_ERROR) {
 		json_string(j, "error", errno_name(e->err));
+		if (e->access[0]) /* refused: the mode it was opened with is still known */
+			json_string(j, "access", e->access);
+		if (e->has_fdinfo) {
+			json_int(j, "pos", e->info.pos);
+			json_string(j, "flags", open_flags_format(e->info.flags, flags, sizeof(flags)));
+		}
 		return;
 	}
 	if (e->type != FD_SOCKET)
@@ -129,6 +135,12 @@ int fd_snapshot_json(struct strbuf *sb, const struct fd_snapshot *s, fd_type_mas
 	json_uint(&j, "sockets_netns_unchecked", s->sockets_netns_unchecked);
 	if (s->sockets_netns_unchecked)
 		json_string(&j, "netns_error", s->netns_err ? errno_name(s->netns_err) : "ENOSYS");
+	json_array_begin(&j, "denied"); /* what the kernel refused to show */
+	if (s->denied & FD_DENIED_LINKS)
+		json_string(&j, NULL, "links");
+	if (s->denied & FD_DENIED_FDINFO)
+		json_string(&j, NULL, "fdinfo");
+	json_array_end(&j);
 	json_object_end(&j);
 	json_array_begin(&j, "fds");
 	for (size_t i = 0; i < s->count; i++) {

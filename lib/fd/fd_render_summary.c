@@ -89,6 +89,23 @@ static const char *netns_reason(int err)
 	}
 }
 
+/* What the kernel refused (a ptrace access check, which root too may fail), and what is shown. */
+static void denied_note(struct strbuf *sb, const struct fd_snapshot *s)
+{
+	static const char *const what[] = {
+		[FD_DENIED_LINKS] = "not what its fds point to",
+		[FD_DENIED_FDINFO] = "not their fdinfo (offsets, flags)",
+		[FD_DENIED_LINKS | FD_DENIED_FDINFO] = "neither what its fds point to nor their fdinfo",
+	};
+
+	strbuf_addf(sb, "  process %d: the kernel shows %s (a ptrace access check fails: the "
+		    "process has privileges this reader lacks, is in another user namespace, or is "
+		    "not dumpable); listed are the fd numbers%s\n", (int)s->pid,
+		    what[s->denied & (FD_DENIED_LINKS | FD_DENIED_FDINFO)],
+		    s->denied & FD_DENIED_LINKS ? " and the mode each was opened with"
+						: " and what each points to");
+}
+
 /* Sockets the process's own namespace does not list: where they were found, or how they were
  * named without a table (and whether their state could be decided). */
 static void sockets_elsewhere(struct strbuf *sb, const struct fd_snapshot *s)
@@ -145,6 +162,8 @@ void fd_summary_render(struct strbuf *sb, const struct fd_snapshot *s, fd_type_m
 		strbuf_addf(sb, "; sockets from %s", sock_source_name(s->socket_source));
 	strbuf_addc(sb, '\n');
 	sockets_elsewhere(sb, s);
+	if (s->denied)
+		denied_note(sb, s);
 }
 
 void fd_snapshot_title(struct strbuf *sb, const struct fd_snapshot *s)

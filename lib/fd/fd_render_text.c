@@ -79,6 +79,26 @@ static const char *const group_headers[][8] = {
 };
 static const size_t group_columns[] = { 5, 8, 4 };
 
+/* An fd that could not be read: why, and what could be read all the same (the mode it was
+ * opened with, the offset and flags from fdinfo). */
+static void error_cells(const struct fd_entry *e, const char **cells, char storage[][160])
+{
+	char flags[96];
+
+	snprintf(storage[1], 160, "%s", errno_name(e->err));
+	cells[2] = storage[1];
+	if (e->has_fdinfo)
+		snprintf(storage[2], 160, "pos %" PRId64 ", %s", e->info.pos,
+			 open_flags_format(e->info.flags, flags, sizeof(flags)));
+	else if (e->access[0])
+		snprintf(storage[2], 160, "opened %s; target not shown",
+			 strcmp(e->access, "rw") == 0 ? "read-write"
+			 : e->access[0] == 'r' ? "read-only" : "write-only");
+	else
+		snprintf(storage[2], 160, "target not shown");
+	cells[3] = storage[2];
+}
+
 /* The cells of e's row in its group's table, into storage. */
 static void entry_cells(const struct fd_entry *e, const char **cells, char storage[][160])
 {
@@ -112,8 +132,10 @@ static void entry_cells(const struct fd_entry *e, const char **cells, char stora
 		break;
 	default:
 		cells[1] = fd_type_name(e->type);
-		cells[2] = e->type == FD_ERROR ? errno_name(e->err) : e->info.detail;
+		cells[2] = e->info.detail;
 		cells[3] = e->name;
+		if (e->type == FD_ERROR)
+			error_cells(e, cells, storage);
 		break;
 	}
 }

@@ -46,6 +46,9 @@ static int open_dirs(int pid_dir, struct scan_dirs *d)
 	if (d->fd_dir < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
 	d->info_dir = openat(pid_dir, "fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* refused while the fd list is not: the fds are listed without their fdinfo */
+	if (d->info_dir < 0 && (errno == EACCES || errno == EPERM))
+		return 0;
 	if (d->info_dir < 0) {
 		int err = errno == ENOENT ? -ESRCH : -errno;
 
@@ -152,6 +155,14 @@ static long fd_table_size(int pid_dir)
 	return line ? strtol(line + 8, NULL, 10) : -1;
 }
 
+/* Rows whose link the kernel refused (fd_read gives them their access mode). */
+static void note_denied(struct fd_snapshot *s)
+{
+	for (size_t i = 0; i < s->count; i++)
+		if (s->fds[i].type == FD_ERROR && (s->fds[i].err == EACCES || s->fds[i].err == EPERM))
+			s->denied |= FD_DENIED_LINKS;
+}
+
 static bool has_sockets(const struct fd_snapshot *s)
 {
 	for (size_t i = 0; i < s->count; i++)
@@ -216,7 +227,12 @@ out_close:
 	if (d.list_dir >= 0)
 		close(d.list_dir);
 	close(d.fd_dir);
-	close(d.info_dir);
+	if (d.info_dir >= 0)
+		close(d.info_dir);
+	else
+		s->denied |= FD_DENIED_FDINFO;
+	if (r == 0)
+		note_denied(s);
 	if (r == 0)
 		read_context(proc_root, pid_dir, s);
 	return r;
