@@ -39,6 +39,7 @@ static void usage(void)
 	      "  --interval SEC  time between snapshots for --watch and --events (default 1)\n"
 	      "  -h, --help      this text\n"
 	      "\n"
+	      "PID may be a thread's id: its fd table is shown, naming its process.\n"
 	      "Another user's process needs root (CAP_SYS_PTRACE); exit status 3 says so.\n",
 	      stdout);
 }

@@ -155,6 +155,14 @@ static long fd_table_size(int pid_dir)
 	return line ? strtol(line + 8, NULL, 10) : -1;
 }
 
+/* The fds a scan of ourselves holds, left out of what it lists. */
+static void mark_own(struct scan_dirs *d, int pidfd)
+{
+	int own[OWN_FDS] = { d->pid_dir, pidfd, d->fd_dir, d->info_dir, d->list_dir };
+
+	memcpy(d->own, own, sizeof(own));
+}
+
 /* Rows whose link the kernel refused (fd_read gives them their access mode). */
 static void note_denied(struct fd_snapshot *s)
 {
@@ -200,9 +208,7 @@ static int scan(const char *proc_root, int pid_dir, int pidfd, unsigned int flag
 			r = errno == ENOENT ? -ESRCH : -errno;
 			goto out_close;
 		}
-		int own[OWN_FDS] = { pid_dir, pidfd, d.fd_dir, d.info_dir, d.list_dir };
-
-		memcpy(d.own, own, sizeof(own));
+		mark_own(&d, pidfd);
 	}
 	/* A big scan dumps the sockets while the fds are read; a small one only if it found
 	 * sockets, so a --watch on a small process does not dump every socket of the host. */
