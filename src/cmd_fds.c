@@ -39,6 +39,7 @@ static void usage(void)
 	      "  --interval SEC  time between snapshots for --watch and --events (default 1)\n"
 	      "  -h, --help      this text\n"
 	      "\n"
+	      "PID may be a thread's id: its fd table is shown, naming its process.\n"
 	      "Another user's process needs root (CAP_SYS_PTRACE); exit status 3 says so.\n"
 	      "\n"
 	      "usage: nic2app fds [--all] [--pid P,...] [--comm NAME] [--user U] [--port N] [--listen]\n"
@@ -85,9 +86,8 @@ static int show_snapshot(const struct fds_options *o)
 		r = fd_snapshot_json(&sb, &s, o->mask);
 		strbuf_addc(&sb, '\n');
 	} else {
-		strbuf_addf(&sb, "process %d (", (int)s.pid);
-		strbuf_add_printable(&sb, s.comm, strlen(s.comm));
-		strbuf_adds(&sb, ")\n");
+		fd_snapshot_title(&sb, &s);
+		strbuf_addc(&sb, '\n');
 		r = fd_tables_render(&sb, &s, o->mask, NULL, o->colour, 0);
 		fd_summary_render(&sb, &s, o->mask, o->colour);
 	}

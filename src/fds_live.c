@@ -53,7 +53,7 @@ static int live_open(struct live *l, const struct fds_options *o, bool keys)
 	l->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	/* without pidfd_open (ENOSYS: before Linux 5.3, or under valgrind 3.19), the next
 	 * snapshot sees the exit instead (poll() skips a negative fd) */
-	l->pidfd = l->sigfd < 0 ? -1 : (int)syscall(SYS_pidfd_open, o->pid, 0);
+	l->pidfd = l->sigfd < 0 ? -1 : fd_pidfd_open(o->pid); /* a thread id too */
 	if (l->sigfd < 0 || (l->pidfd < 0 && errno != ENOSYS)) {
 		int err = -errno;
 

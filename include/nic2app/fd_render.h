@@ -27,7 +27,8 @@ int fd_type_mask_parse(const char *list, fd_type_mask *mask, const char **bad, s
 enum fd_group { FD_GROUP_FILES, FD_GROUP_SOCKETS, FD_GROUP_OTHER };
 enum fd_group fd_group_of(enum fd_type t);
 
-/* "tcp", "tcp6", "udp", "unix/stream", "netlink/route", "packet/raw"... */
+/* "tcp", "tcp6", "udp", "unix/stream", "netlink/route", "packet/raw"...; "tcp46", "udp46" for an
+ * inet6 socket on [::] that takes IPv4 too (IPV6_V6ONLY off), as FreeBSD's netstat names it. */
 const char *sock_label(const struct sock_desc *sd, char *buf, size_t size);
 
 /* Optional colouring of rows by what happened to them since the previous snapshot. */
@@ -44,11 +45,19 @@ void fd_summary_render(struct strbuf *sb, const struct fd_snapshot *s, fd_type_m
 		       bool colour);
 /* The cells of e's row in its group's table (fd first), into storage. */
 void fd_entry_cells(const struct fd_entry *e, const char **cells, char storage[][160]);
+/* Fds whose number is at or above limit (0 for a negative limit: unlimited): a process may
+ * hold them (opened before its limit was lowered, or passed in) though it could not open them
+ * now. */
+size_t fd_snapshot_count_above(const struct fd_snapshot *s, long limit);
 /* One line: "+ 7 socket tcp 127.0.0.1:5000 -> 127.0.0.1:41234 ESTABLISHED". */
 void fd_entry_line(struct strbuf *sb, const struct fd_entry *e);
 
 /* The fields of one fd, written into the JSON object that is open. */
 void fd_entry_json_fields(struct json *j, const struct fd_entry *e);
+/* "process 1234 (nginx)", or for a thread "thread 1235 (worker) of process 1234, sharing its
+ * fd table" (no newline). */
+void fd_snapshot_title(struct strbuf *sb, const struct fd_snapshot *s);
+
 /* The whole snapshot as one JSON object (no newline). */
 int fd_snapshot_json(struct strbuf *sb, const struct fd_snapshot *s, fd_type_mask mask);
 

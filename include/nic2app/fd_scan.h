@@ -60,6 +60,8 @@ struct fd_entry {
 	uint64_t inode;
 	bool deleted;          /* a path whose file has no links left */
 	bool has_fdinfo;       /* sockets are described by sock_diag and skip fdinfo */
+	char access[3];        /* FD_ERROR whose link the kernel refused: "r", "w" or "rw", the
+				* mode it was opened with, from the link's permission bits */
 	struct fdinfo info;
 	const struct sock_desc *sock; /* sockets: what sock_diag said (in the snapshot's
 				       * socket table), or NULL */
@@ -69,18 +71,31 @@ struct fd_entry {
 };
 
 struct fd_snapshot {
-	pid_t pid;
+	pid_t pid;                 /* the id asked for: a process, or one of its threads */
+	pid_t tgid;                /* its process (Tgid in /proc/PID/status): pid unless a thread */
+	int shares_table;          /* a thread: 1 when it uses its process's fd table, 0 when it
+				    * has one of its own (unshare(CLONE_FILES)), -1 unknown */
 	char comm[17];
 	uint64_t time_ns;          /* CLOCK_REALTIME at the start of the scan */
 	long limit_soft, limit_hard; /* RLIMIT_NOFILE of the target; -1 for unlimited */
 	long system_allocated, system_max; /* /proc/sys/fs/file-nr */
 	uint64_t elapsed_ns;       /* what the scan cost, wall clock */
 	enum sock_source socket_source;
-	size_t sockets_unresolved; /* socket fds sock_diag and /proc/net did not list */
+	size_t sockets_unresolved; /* socket fds no table listed, named by protocol only */
+	size_t sockets_other_netns; /* found in the namespace they were made in, which is not
+				     * the process's (it moved with setns() since) */
+	size_t sockets_netns_unchecked; /* unresolved ones whose namespace could not be asked */
+	int netns_err;             /* why (an errno), for the first of those */
+	unsigned int denied;       /* FD_DENIED_*: what the kernel refused to show of the fds */
 	struct fd_entry *fds;      /* sorted by fd */
 	size_t count;
 	struct sock_table sockets; /* what the entries' sock point into */
 };
+
+/* What the kernel may refuse even to root (a process with capabilities the caller lacks, in
+ * another user namespace, or not dumpable): the fd numbers are listed all the same. */
+#define FD_DENIED_LINKS  0x1 /* what the fds point to (/proc/PID/fd/N links): FD_ERROR rows */
+#define FD_DENIED_FDINFO 0x2 /* /proc/PID/fdinfo: offsets, flags, per-kind details */
 
 #define FD_SCAN_PROC_NET_ONLY 0x1 /* skip sock_diag (tests and the fallback path) */
 #define FD_SCAN_NO_SOCKETS    0x2 /* do not resolve sockets at all */
@@ -89,8 +104,9 @@ struct fd_snapshot {
 /*
  * Take a snapshot of pid under proc_root ("/proc", or a recorded tree in tests/data). Returns
  * 0, -ESRCH when the process is gone (before or during the scan), -EACCES/-EPERM when its fd
- * table may not be read, -ENOMEM. An fd that closes during the scan is left out; one whose
- * link or fdinfo cannot be read becomes an FD_ERROR entry.
+ * table may not even be listed, -ENOMEM. An fd that closes during the scan is left out; one
+ * whose link or fdinfo cannot be read becomes an FD_ERROR entry (s->denied says when the
+ * kernel refused them).
  */
 int fd_snapshot_take(const char *proc_root, pid_t pid, unsigned int flags,
 		     struct fd_snapshot *out);
@@ -112,6 +128,10 @@ int fd_watcher_open(const char *proc_root, pid_t pid, unsigned int flags,
 int fd_watcher_take(struct fd_watcher *w, const struct fd_snapshot *previous,
 		    struct fd_snapshot *out);
 void fd_watcher_free(struct fd_watcher *w);
+
+/* A pidfd for a process or, where the kernel allows (6.9+, PIDFD_THREAD), for one of its
+ * threads by its id; -1 with errno set as pidfd_open sets it. */
+int fd_pidfd_open(pid_t pid);
 
 /* The entry for fd in a snapshot (binary search), or NULL. */
 const struct fd_entry *fd_snapshot_find(const struct fd_snapshot *s, int fd);

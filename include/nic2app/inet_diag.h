@@ -6,6 +6,7 @@
 #ifndef NIC2APP_INET_DIAG_H
 #define NIC2APP_INET_DIAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
@@ -19,6 +20,10 @@ struct inet_sock {
 	uint32_t inode;        /* 0 when no fd holds it (TIME_WAIT, accept queue...) */
 	uint32_t uid;
 	uint32_t rqueue, wqueue;
+	bool wqueue_unknown;   /* /proc/net/tcp's tx_queue of a listener is not its backlog */
+	uint32_t ifindex;      /* the device it is bound to (idiag_if), 0 when none or unknown */
+	int v6only;            /* inet6: INET_DIAG_SKV6ONLY, 0 or 1; -1 when not known */
+	bool from_diag;        /* sock_diag said it (ifindex and v6only are known) */
 };
 
 /* Called per socket. A negative return (-errno) stops the walk and is returned; a positive

@@ -25,9 +25,23 @@ struct sock_desc {
 	char local[SOCK_ADDR_MAX];  /* "127.0.0.1:80", "[::1]:80", "/path", "@name", "" */
 	char remote[SOCK_ADDR_MAX];
 	uint32_t peer_inode;      /* unix: the other end's inode, 0 when none or unknown */
-	bool has_queues;          /* recv_q/send_q are known */
+	uint8_t known;            /* SOCK_KNOWN_*: what the source said (unknown: null in JSON) */
+	bool v6only;              /* inet6: IPV6_V6ONLY (SOCK_KNOWN_V6ONLY) */
 	uint32_t recv_q, send_q;
+	char dev[16];             /* inet: the device it is bound to (SO_BINDTODEVICE, or the
+				   * scope of a link-local address), "" when none (SOCK_KNOWN_DEV) */
+	uint64_t netns;           /* the inode of the network namespace it was found in when that
+				   * is not its process's (it was made before a setns), else 0 */
 };
+
+/* Which fields of a sock_desc its source knows. recv_q and send_q mean what ss shows: a
+ * field not known is blank in text and null in JSON, never 0. */
+#define SOCK_KNOWN_RECV_Q  0x01
+#define SOCK_KNOWN_SEND_Q  0x02
+#define SOCK_KNOWN_QUEUES  (SOCK_KNOWN_RECV_Q | SOCK_KNOWN_SEND_Q)
+#define SOCK_KNOWN_REMOTE  0x04  /* remote ("" then means: not connected) */
+#define SOCK_KNOWN_DEV     0x08  /* dev */
+#define SOCK_KNOWN_V6ONLY  0x10  /* v6only */
 
 /*
  * The entries sit densely in descs, in the order they were added (so a caller may walk
@@ -56,6 +70,8 @@ int sock_table_add(struct sock_table *t, const struct sock_desc *d);
 const struct sock_desc *sock_table_find(const struct sock_table *t, uint32_t inode);
 void sock_table_release(struct sock_table *t);
 
+/* SOCK_ADDR_MAX is enough for "[v6]%IFNAME:port" too. */
+
 /* State names as ss prints them: TCP states by name (tcp_state_name(), "UNKNOWN" for a number
  * it does not know); any socket but a TCP one in TCP_CLOSE is "UNCONN". */
 const char *sock_state_name(int state, bool connection_oriented_tcp);
@@ -77,18 +93,22 @@ int inet_diag_table_parse(const void *buf, size_t len, int protocol, struct sock
 /*
  * What the fields hold for each family (the sock_diag and /proc/net sources agree unless said):
  * - inet, inet6: local "127.0.0.1:80" or "[::1]:80" (IPv4-mapped addresses as the kernel reports
- *   them: "[::ffff:127.0.0.1]:80"); an unbound socket's local stays "0.0.0.0:0"; remote "" when
- *   unconnected (unspecified address and port 0). Raw (and ping) sockets: the "port" is the IP
- *   protocol (raw) or the ICMP echo id (icmp), as in /proc/net/raw. recv_q/send_q as ss shows
- *   them (for a TCP listener: the accept queue and its limit; /proc/net/tcp has no limit, 0).
+ *   them: "[::ffff:127.0.0.1]:80"), with the device a socket is bound to after a '%' as ss
+ *   writes it: "127.0.0.1%lo:80", "[fe80::1]%eth0:80" (sock_diag only: /proc/net does not say);
+ *   an unbound socket's local stays "0.0.0.0:0"; remote "" when unconnected (unspecified
+ *   address and port 0). Raw (and ping) sockets: the "port" is the IP protocol (raw) or the
+ *   ICMP echo id (icmp), as in /proc/net/raw. recv_q/send_q as ss shows them (for a TCP
+ *   listener: the accept queue and its limit; /proc/net/tcp has no limit: send_q unknown).
+ *   v6only for inet6 from sock_diag (INET_DIAG_SKV6ONLY), which says it for listening and
+ *   unconnected sockets only (TCP_LISTEN, TCP_CLOSE: where it decides what is accepted).
  * - unix: local is the path, "@name" for an abstract name (its NUL bytes shown as '@'; other
  *   bytes kept raw), "" when unbound; remote is always ""; peer_inode from sock_diag only.
- *   /proc/net/unix has no queues (has_queues false) and no peers; its SS_* states are named
+ *   /proc/net/unix has no queues and no peers (nor remote: unknown); its SS_* states are named
  *   as unix_diag names the TCP_* state behind them (LISTEN, ESTABLISHED, UNCONN).
  * - netlink: local is the socket's port id in decimal ("" while it is 0: unbound, or one of the
  *   kernel's own sockets); remote is the destination port id in decimal once connected ("0" is
  *   the kernel), else "". state ESTABLISHED when connected, UNCONN otherwise; /proc/net/netlink
- *   does not say, so state and remote are "" from there. recv_q/send_q: receive/send buffer
+ *   does not say, so state is "" and remote unknown from there. recv_q/send_q: receive/send buffer
  *   bytes in use. A netlink socket that was never bound is listed by neither source.
  * - packet: proto "raw" (SOCK_RAW) or "dgram" (SOCK_DGRAM); local is "IFNAME:0xPROTO" with the
  *   ethertype in hex ("eth0:0x0800") when bound to an interface, "*:0xPROTO" for every
@@ -143,6 +163,8 @@ const char *sock_source_name(enum sock_source s); /* "sock_diag", "proc_net", "b
  * (no socket, or setns not permitted: then *source is SOCK_SOURCE_PROC_NET and packet sockets'
  * interfaces of another namespace are named by number, "if3"). *source says which was used.
  * Returns 0 or -errno; a thread that could not be moved back is an error (-errno of setns).
+ * proc_net_dir may be NULL when nothing under /proc shows the namespace: then sock_diag is
+ * the only source (no ping sockets; *source SOCK_SOURCE_NONE when it cannot be used).
  */
 int sock_table_fill(struct sock_table *t, int netns_fd, const char *proc_net_dir,
 		    enum sock_source *source);

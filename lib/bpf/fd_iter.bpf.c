@@ -88,6 +88,10 @@ static __always_inline void read_inet(struct sock *sk, struct fd_rec *r)
 	}
 	r->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	r->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	/* what inet_diag reports as idiag_if and INET_DIAG_SKV6ONLY */
+	r->bound_if = BPF_CORE_READ(sk, __sk_common.skc_bound_dev_if);
+	if (r->family == AF_INET6)
+		r->v6only = BPF_CORE_READ_BITFIELD_PROBED(&sk->__sk_common, skc_ipv6only);
 	if (r->type == SOCK_STREAM && r->protocol == IPPROTO_TCP) {
 		if (r->state == TCP_LISTEN) {
 			r->rqueue = BPF_CORE_READ(sk, sk_ack_backlog);

@@ -140,16 +140,18 @@ static bool sock_desc_from_rec(const struct fd_rec *r, const char *addr, struct 
 		struct inet_sock s = { .family = r->family, .protocol = r->protocol,
 				       .state = r->state, .sport = r->sport, .dport = r->dport,
 				       .inode = (uint32_t)r->ino, .rqueue = r->rqueue,
-				       .wqueue = r->wqueue };
+				       .wqueue = r->wqueue, .ifindex = r->bound_if,
+				       .v6only = r->family == AF_INET6 ? (int)r->v6only : -1,
+				       .from_diag = true };
 
 		memcpy(&s.src, r->src, sizeof(s.src));
 		memcpy(&s.dst, r->dst, sizeof(s.dst));
-		sock_desc_from_inet(&s, inet_proto(r), d);
+		sock_desc_from_inet(&s, inet_proto(r), -1, d);
 		/* never bound nor connected: inet_diag does not list it, so the /proc engine
 		 * names it by protocol only */
 		if (r->sport == 0 && r->dport == 0 && r->type != SOCK_RAW && r->state == 7) {
 			d->local[0] = '\0';
-			d->has_queues = false;
+			d->known = 0;
 			d->recv_q = d->send_q = 0;
 			return true;
 		}
@@ -162,7 +164,7 @@ static bool sock_desc_from_rec(const struct fd_rec *r, const char *addr, struct 
 		snprintf(d->state, sizeof(d->state), "%s", sock_state_name(r->state, false));
 		unix_name(addr, r->addr_len, d->local, sizeof(d->local));
 		d->peer_inode = r->peer_ino;
-		d->has_queues = true;
+		d->known = SOCK_KNOWN_QUEUES | SOCK_KNOWN_REMOTE;
 	} else if (r->family == AF_NETLINK) {
 		if (!r->unix_bound)
 			return true; /* netlink_diag lists bound sockets only */
@@ -176,13 +178,13 @@ static bool sock_desc_from_rec(const struct fd_rec *r, const char *addr, struct 
 		} else {
 			snprintf(d->state, sizeof(d->state), "UNCONN");
 		}
-		d->has_queues = true;
+		d->known = SOCK_KNOWN_QUEUES | SOCK_KNOWN_REMOTE;
 	} else if (r->family == AF_PACKET) {
 		snprintf(d->proto, sizeof(d->proto), "%s", socktype_name(r->type));
 		snprintf(d->state, sizeof(d->state), "UNCONN");
 		sock_packet_local((unsigned int)r->ifindex, r->packet_proto, -1, d->local,
 				  sizeof(d->local));
-		d->has_queues = true;
+		d->known = SOCK_KNOWN_QUEUES | SOCK_KNOWN_REMOTE;
 		d->recv_q = r->rqueue;
 		return false;
 	} else {
@@ -231,6 +233,10 @@ static int entry_from_rec(const struct fd_rec *r, const char *path, struct fd_en
 		return -ENOMEM;
 	len = strlen(e->name);
 	e->type = fd_type_from_link(e->name, &e->inode);
+	/* a memfd's file was never linked: the kernel names it "(deleted)", and so is it */
+	if (e->type == FD_MEMFD)
+		e->deleted = len >= sizeof(deleted) - 1 &&
+			     strcmp(e->name + len - (sizeof(deleted) - 1), deleted) == 0;
 	if (e->type == FD_UNKNOWN && e->name[0] == '/') {
 		e->type = fd_type_from_mode(r->mode);
 		e->deleted = r->nlink == 0 && len >= sizeof(deleted) - 1 &&

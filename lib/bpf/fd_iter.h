@@ -47,6 +47,8 @@ struct fd_rec {
 	__s32 ifindex;               /* packet: the bound interface */
 	__u32 packet_proto;          /* packet: the ethertype, host order */
 	__u32 unix_bound;            /* unix: has a name (addr_len may still be 0 when too long) */
+	__u32 bound_if;              /* inet: the device it is bound to (sk_bound_dev_if), 0: none */
+	__u32 v6only;                /* inet6: IPV6_V6ONLY */
 };
 
 #endif

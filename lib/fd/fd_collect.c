@@ -160,7 +160,9 @@ static int collect_chunk(struct collect *col, int dir, long lo, long hi, struct 
 static void *collect_run(void *arg)
 {
 	struct collect *col = arg;
-	int dir = openat(col->dirs->pid_dir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool own_dir = col->dirs->list_dir < 0; /* else one thread lists with the scan's handle */
+	int dir = own_dir ? openat(col->dirs->pid_dir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+			  : col->dirs->list_dir;
 	size_t i;
 
 	if (dir < 0) {
@@ -175,16 +177,17 @@ static void *collect_run(void *arg)
 		if (r)
 			atomic_store(&col->err, r);
 	}
-	close(dir);
+	if (own_dir)
+		close(dir);
 	return NULL;
 }
 
-static size_t thread_count(size_t nchunks, unsigned int flags)
+static size_t thread_count(const struct scan_dirs *d, size_t nchunks, unsigned int flags)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t n = nchunks / FEWEST_CHUNKS_PER_THREAD;
 
-	if (flags & FD_SCAN_ONE_THREAD || cpus < 2 || n < 2)
+	if (flags & FD_SCAN_ONE_THREAD || cpus < 2 || n < 2 || d->list_dir >= 0)
 		return 1;
 	if (n > (size_t)cpus)
 		n = (size_t)cpus;
@@ -228,7 +231,7 @@ int fd_entries_collect(const struct scan_dirs *d, unsigned int flags, long max_f
 	col.chunks = calloc(col.nchunks, sizeof(*col.chunks));
 	if (!col.chunks)
 		return -ENOMEM;
-	nthreads = thread_count(col.nchunks, flags);
+	nthreads = thread_count(d, col.nchunks, flags);
 	for (size_t t = 1; t < nthreads; t++, started++)
 		if (pthread_create(&threads[started], NULL, collect_run, &col) != 0)
 			break;

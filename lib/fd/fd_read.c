@@ -53,11 +53,18 @@ static void entry_set_error(struct fd_entry *e, int err)
 	e->err = err;
 }
 
+/* The kernel's mark on the path of a file with no links left. */
+static bool is_deleted_name(const char *name)
+{
+	static const char deleted_suffix[] = " (deleted)";
+	size_t len = strlen(name), slen = sizeof(deleted_suffix) - 1;
+
+	return len >= slen && strcmp(name + len - slen, deleted_suffix) == 0;
+}
+
 /* A path: stat through the magic link to tell a file from a dir, a device or a fifo. */
 static int stat_path(const struct scan_dirs *d, const char *name, struct fd_entry *e)
 {
-	static const char deleted_suffix[] = " (deleted)";
-	size_t len = strlen(e->name), slen = sizeof(deleted_suffix) - 1;
 	struct stat st;
 
 	if (fstatat(d->fd_dir, name, &st, 0) < 0)
@@ -68,8 +75,7 @@ static int stat_path(const struct scan_dirs *d, const char *name, struct fd_entr
 	e->size = st.st_size;
 	e->dev = S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev;
 	/* A live file may end in " (deleted)" too; no links left is the proof. */
-	e->deleted = st.st_nlink == 0 && len >= slen &&
-		     strcmp(e->name + len - slen, deleted_suffix) == 0;
+	e->deleted = st.st_nlink == 0 && is_deleted_name(e->name);
 	return 0;
 }
 
@@ -109,7 +115,11 @@ static int read_fdinfo_cached(const struct scan_dirs *d, int fd, const char *nam
 static int read_info(const struct scan_dirs *d, const char *name, struct fd_entry *e)
 {
 	char buf[4096], *text = NULL, *heap = NULL;
-	int r = read_fdinfo_cached(d, e->fd, name, buf, sizeof(buf), &text, &heap);
+	int r;
+
+	if (d->info_dir < 0)
+		return 0; /* the kernel refused the fdinfo directory: the row goes without */
+	r = read_fdinfo_cached(d, e->fd, name, buf, sizeof(buf), &text, &heap);
 
 	if (r < 0)
 		return r;
@@ -218,6 +228,9 @@ static int read_entry_once(const struct scan_dirs *d, struct fd_entry *e)
 	if (!e->name)
 		return -ENOMEM;
 	e->type = fd_type_from_link(link, &e->inode);
+	/* a memfd's file was never linked: the kernel names it "(deleted)", and so is it */
+	if (e->type == FD_MEMFD)
+		e->deleted = is_deleted_name(link);
 	if (e->type == FD_UNKNOWN && link[0] == '/' && prev && is_path_type(prev->type) &&
 	    strcmp(prev->name, link) == 0 && (r = reread_path(d, prev, name, e)) != 1)
 		return r;
@@ -238,6 +251,32 @@ static int read_entry_once(const struct scan_dirs *d, struct fd_entry *e)
 	return link[0] == '/' ? same_link(d, name, link) : READ_OK;
 }
 
+/*
+ * An fd whose link the kernel refuses (it may still list the fd): what can be read without
+ * the link. The link's own permission bits are the mode the file was opened with (procfs sets
+ * r for FMODE_READ, w for FMODE_WRITE), and fdinfo may be allowed where the link is not.
+ */
+static void read_denied(const struct scan_dirs *d, struct fd_entry *e)
+{
+	char name[16];
+	struct stat st;
+	size_t n = 0;
+
+	snprintf(name, sizeof(name), "%d", e->fd);
+	if (fstatat(d->fd_dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+		if (st.st_mode & S_IRUSR)
+			e->access[n++] = 'r';
+		if (st.st_mode & S_IWUSR)
+			e->access[n++] = 'w';
+		e->access[n] = '\0';
+	}
+	if (read_info(d, name, e) < 0) {
+		fdinfo_release(&e->info);
+		memset(&e->info, 0, sizeof(e->info));
+		e->has_fdinfo = false;
+	}
+}
+
 /* Fill e for e->fd, reading it again when it was replaced between two reads. */
 int fd_entry_read(const struct scan_dirs *d, struct fd_entry *e)
 {
@@ -252,6 +291,8 @@ int fd_entry_read(const struct scan_dirs *d, struct fd_entry *e)
 		e->fd = fd;
 		if (r != READ_REPLACED) {
 			entry_set_error(e, -r);
+			if (r == -EACCES || r == -EPERM)
+				read_denied(d, e);
 			return READ_OK;
 		}
 	}

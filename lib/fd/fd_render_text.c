@@ -59,6 +59,9 @@ const char *sock_label(const struct sock_desc *sd, char *buf, size_t size)
 		snprintf(buf, size, "?");
 	else if (sd->family == AF_INET)
 		snprintf(buf, size, "%s", sd->proto);
+	else if (sd->family == AF_INET6 && sd->known & SOCK_KNOWN_V6ONLY && !sd->v6only &&
+		 strncmp(sd->local, "[::]", 4) == 0)
+		snprintf(buf, size, "%s46", sd->proto); /* on [::] without IPV6_V6ONLY: IPv4 too */
 	else if (sd->family == AF_INET6)
 		snprintf(buf, size, "%s6", sd->proto);
 	else if (sd->proto[0])
@@ -75,6 +78,26 @@ static const char *const group_headers[][8] = {
 	{ ">FD", "TYPE", "DETAIL", "NAME" },
 };
 static const size_t group_columns[] = { 5, 8, 4 };
+
+/* An fd that could not be read: why, and what could be read all the same (the mode it was
+ * opened with, the offset and flags from fdinfo). */
+static void error_cells(const struct fd_entry *e, const char **cells, char storage[][160])
+{
+	char flags[96];
+
+	snprintf(storage[1], 160, "%s", errno_name(e->err));
+	cells[2] = storage[1];
+	if (e->has_fdinfo)
+		snprintf(storage[2], 160, "pos %" PRId64 ", %s", e->info.pos,
+			 open_flags_format(e->info.flags, flags, sizeof(flags)));
+	else if (e->access[0])
+		snprintf(storage[2], 160, "opened %s; target not shown",
+			 strcmp(e->access, "rw") == 0 ? "read-write"
+			 : e->access[0] == 'r' ? "read-only" : "write-only");
+	else
+		snprintf(storage[2], 160, "target not shown");
+	cells[3] = storage[2];
+}
 
 void fd_entry_cells(const struct fd_entry *e, const char **cells, char storage[][160])
 {
@@ -101,15 +124,17 @@ void fd_entry_cells(const struct fd_entry *e, const char **cells, char storage[]
 		cells[4] = sd ? sd->state : "";
 		snprintf(storage[3], 160, "%" PRIu32, sd ? sd->recv_q : 0);
 		snprintf(storage[4], 160, "%" PRIu32, sd ? sd->send_q : 0);
-		cells[5] = sd && sd->has_queues ? storage[3] : "";
-		cells[6] = sd && sd->has_queues ? storage[4] : "";
+		cells[5] = sd && sd->known & SOCK_KNOWN_RECV_Q ? storage[3] : "";
+		cells[6] = sd && sd->known & SOCK_KNOWN_SEND_Q ? storage[4] : "";
 		snprintf(storage[5], 160, "%" PRIu64, e->inode);
 		cells[7] = storage[5];
 		break;
 	default:
 		cells[1] = fd_type_name(e->type);
-		cells[2] = e->type == FD_ERROR ? errno_name(e->err) : e->info.detail;
+		cells[2] = e->info.detail;
 		cells[3] = e->name;
+		if (e->type == FD_ERROR)
+			error_cells(e, cells, storage);
 		break;
 	}
 }

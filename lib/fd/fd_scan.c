@@ -47,6 +47,9 @@ static int open_dirs(int pid_dir, struct scan_dirs *d)
 	if (d->fd_dir < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
 	d->info_dir = openat(pid_dir, "fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* refused while the fd list is not: the fds are listed without their fdinfo */
+	if (d->info_dir < 0 && (errno == EACCES || errno == EPERM))
+		return 0;
 	if (d->info_dir < 0) {
 		int err = errno == ENOENT ? -ESRCH : -errno;
 
@@ -56,6 +59,25 @@ static int open_dirs(int pid_dir, struct scan_dirs *d)
 	return 0;
 }
 
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+int fd_pidfd_open(pid_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	/* a thread that is not its group's leader: ENOENT (6.9+) or EINVAL without the flag */
+	if (fd < 0 && (errno == ENOENT || errno == EINVAL)) {
+		int err = errno;
+
+		fd = (int)syscall(SYS_pidfd_open, pid, PIDFD_THREAD);
+		if (fd < 0 && errno == EINVAL) /* a kernel without PIDFD_THREAD */
+			errno = err;
+	}
+	return fd;
+}
+
 /* A pidfd tells whether the process we started with is the one still there at the end (a
  * recorded tree has none; nor has a kernel before 5.3, or valgrind 3.19: -1 with ENOSYS,
  * and then /proc/PID/stat alone says whether the process is exiting). */
@@ -63,7 +85,34 @@ static int pidfd_for(const char *proc_root, pid_t pid)
 {
 	if (strcmp(proc_root, "/proc") != 0)
 		return -1;
-	return (int)syscall(SYS_pidfd_open, pid, 0);
+	return fd_pidfd_open(pid);
+}
+
+#ifndef KCMP_FILES
+#define KCMP_FILES 2
+#endif
+
+/* The process a task id belongs to ("Tgid:" in its status; a recorded tree may have none:
+ * then itself), and for a thread whether it shares that process's fd table (kcmp). */
+static void read_tgid(int pid_dir, struct fd_snapshot *s)
+{
+	char text[2048];
+	const char *line;
+	ssize_t n = proc_read_small(pid_dir, "status", text, sizeof(text));
+	long r;
+
+	s->tgid = s->pid;
+	s->shares_table = -1;
+	if ((n < 0 && n != -EFBIG) || !(line = strstr(text, "\nTgid:")))
+		return;
+	s->tgid = (pid_t)strtol(line + 6, NULL, 10);
+	if (s->tgid <= 0)
+		s->tgid = s->pid;
+	if (s->tgid == s->pid)
+		return;
+	r = syscall(SYS_kcmp, s->pid, s->tgid, KCMP_FILES, 0, 0);
+	if (r >= 0)
+		s->shares_table = r == 0;
 }
 
 static bool pidfd_exited(int pidfd)
@@ -107,6 +156,22 @@ static long fd_table_size(int pid_dir)
 	return line ? strtol(line + 8, NULL, 10) : -1;
 }
 
+/* The fds a scan of ourselves holds, left out of what it lists. */
+static void mark_own(struct scan_dirs *d, int pidfd)
+{
+	int own[OWN_FDS] = { d->pid_dir, pidfd, d->fd_dir, d->info_dir, d->list_dir };
+
+	memcpy(d->own, own, sizeof(own));
+}
+
+/* Rows whose link the kernel refused (fd_read gives them their access mode). */
+static void note_denied(struct fd_snapshot *s)
+{
+	for (size_t i = 0; i < s->count; i++)
+		if (s->fds[i].type == FD_ERROR && (s->fds[i].err == EACCES || s->fds[i].err == EPERM))
+			s->denied |= FD_DENIED_LINKS;
+}
+
 static bool has_sockets(const struct fd_snapshot *s)
 {
 	for (size_t i = 0; i < s->count; i++)
@@ -119,8 +184,9 @@ static int scan(const char *proc_root, int pid_dir, int pidfd, unsigned int flag
 		struct fdinfo_cache *cache, const struct fd_snapshot *previous,
 		struct fd_snapshot *s)
 {
-	struct scan_dirs d = { .pid_dir = pid_dir, .own = { -1, -1, -1, -1 }, .cache = cache,
-			       .previous = previous };
+	struct scan_dirs d = { .pid_dir = pid_dir, .list_dir = -1, .own = { -1, -1, -1, -1, -1 },
+			       .cache = cache, .previous = previous };
+	bool self;
 	long max_fds = -1;
 	struct sock_job job;
 	bool dumping = false;
@@ -133,15 +199,21 @@ static int scan(const char *proc_root, int pid_dir, int pidfd, unsigned int flag
 		max_fds = fd_table_size(pid_dir);
 		if (cache && max_fds > 0 && (r = fdinfo_cache_fit(cache, (size_t)max_fds)) < 0)
 			goto out_close;
-		if (s->pid == getpid()) {
-			int own[OWN_FDS] = { pid_dir, pidfd, d.fd_dir, d.info_dir };
-
-			memcpy(d.own, own, sizeof(own));
+	}
+	/* A scan of ourselves leaves out every fd it opens: those it holds now, and the one it
+	 * lists with (so one thread lists, and the sockets are dumped once the fds are read) */
+	self = d.real_proc && (s->pid == getpid() || s->tgid == getpid());
+	if (self) {
+		d.list_dir = openat(pid_dir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (d.list_dir < 0) {
+			r = errno == ENOENT ? -ESRCH : -errno;
+			goto out_close;
 		}
+		mark_own(&d, pidfd);
 	}
 	/* A big scan dumps the sockets while the fds are read; a small one only if it found
 	 * sockets, so a --watch on a small process does not dump every socket of the host. */
-	if (!(flags & FD_SCAN_NO_SOCKETS) && max_fds >= OVERLAP_FDS) {
+	if (!(flags & FD_SCAN_NO_SOCKETS) && max_fds >= OVERLAP_FDS && !self) {
 		sock_job_start(&job, pid_dir, flags, true);
 		dumping = true;
 	}
@@ -153,14 +225,21 @@ static int scan(const char *proc_root, int pid_dir, int pidfd, unsigned int flag
 		dumping = true;
 	}
 	if (dumping) {
-		int resolved = sock_job_resolve(&job, d.fd_dir, s);
+		int resolved = sock_job_resolve(&job, d.fd_dir, pidfd, s);
 
 		r = r ? r : resolved;
 		sock_job_release(&job);
 	}
 out_close:
+	if (d.list_dir >= 0)
+		close(d.list_dir);
 	close(d.fd_dir);
-	close(d.info_dir);
+	if (d.info_dir >= 0)
+		close(d.info_dir);
+	else
+		s->denied |= FD_DENIED_FDINFO;
+	if (r == 0)
+		note_denied(s);
 	if (r == 0)
 		read_context(proc_root, pid_dir, s);
 	return r;
@@ -195,6 +274,7 @@ int fd_snapshot_take_cached(const char *proc_root, pid_t pid, unsigned int flags
 		r = errno == ENOENT ? -ESRCH : -errno;
 		goto out_close_pidfd;
 	}
+	read_tgid(pid_dir, out);
 	r = scan(proc_root, pid_dir, pidfd, flags, cache, previous, out);
 	if (r == 0 && live && (pidfd_exited(pidfd) || process_exiting(pid_dir)))
 		r = -ESRCH;

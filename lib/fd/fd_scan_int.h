@@ -11,7 +11,7 @@
 
 #include "nic2app/fd_scan.h"
 
-#define OWN_FDS 4
+#define OWN_FDS 5
 
 /* A watcher's fdinfo files, left open between snapshots: a refresh preads each one instead
  * of opening and closing it, which is most of the cost of fdinfo. Slots are by fd number,
@@ -35,6 +35,8 @@ struct scan_dirs {
 	int fd_dir;       /* /proc/PID/fd */
 	int info_dir;     /* /proc/PID/fdinfo */
 	bool real_proc;   /* /proc itself, not a recorded tree: fd dirs may be seeked by fd number */
+	int list_dir;     /* a scan of ourselves: the one handle it lists /proc/self/fd with
+			   * (opened before the listing, so it is known), else -1 */
 	int own[OWN_FDS]; /* a scan of ourselves leaves out the fds the scan opened */
 	struct fdinfo_cache *cache; /* NULL for a one-off snapshot */
 	const struct fd_snapshot *previous; /* a watcher's last snapshot, or NULL */
@@ -59,20 +61,45 @@ void fd_snapshot_sort(struct fd_snapshot *s);
 int fd_entries_collect(const struct scan_dirs *d, unsigned int flags, long max_fds,
 		       struct fd_snapshot *s);
 
+/* The socket tables of other network namespaces, one each, dumped on first use
+ * (fd_sock_netns). */
+struct ns_table {
+	uint64_t ino;
+	struct sock_table table;
+	int err;          /* why it could not be filled, or 0 */
+};
+
+struct netns_tables {
+	struct ns_table *list;
+	size_t count;
+};
+
+void netns_tables_release(struct netns_tables *n);
+/*
+ * Look for the socket fd e, which the table of its process's namespace (own_ino) lacks, in the
+ * namespace it belongs to (pidfd_getfd + SIOCGSKNS on the process of pidfd, -1 for none). 1 with
+ * *d filled (d->netns set) when found there; 0 when not: *checked says whether its namespace
+ * could be asked (else *err is the -errno why); -ENOMEM.
+ */
+int sock_find_elsewhere(struct netns_tables *n, int pidfd, uint64_t own_ino,
+			const struct fd_entry *e, struct sock_desc *d, bool *checked, int *err);
+
 /* The socket table of the target's namespace, filled on its own thread or in place. */
 struct sock_job {
 	int pid_dir;
 	unsigned int flags;
 	struct sock_table table;
 	enum sock_source source;
+	uint64_t netns_ino; /* the namespace the table shows, 0 when not known */
 	int err;
 	pthread_t thread;
 	bool threaded;
 };
 
 void sock_job_start(struct sock_job *job, int pid_dir, unsigned int flags, bool threaded);
-/* Wait for the table, attach it to every socket fd of s, drop the sockets that closed. */
-int sock_job_resolve(struct sock_job *job, int fd_dir, struct fd_snapshot *s);
+/* Wait for the table, attach it to every socket fd of s, drop the sockets that closed. Those
+ * the table lacks are looked for in their own namespace through pidfd (-1: not). */
+int sock_job_resolve(struct sock_job *job, int fd_dir, int pidfd, struct fd_snapshot *s);
 void sock_job_release(struct sock_job *job);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -18,9 +19,11 @@
 /*
  * A socket neither sock_diag nor /proc/net lists (AF_ALG, AF_VSOCK...; or one closed since its
  * link was read) still names its protocol in an xattr of sockfs: "TCP", "UNIX-STREAM", "ALG".
- * Returns 1 with d filled, 0 when the fd no longer holds that socket, -errno.
+ * checked: the socket's own namespace was asked, and lacks it too (else its state is left
+ * unknown). Returns 1 with d filled, 0 when the fd no longer holds that socket, -errno.
  */
-static int describe_by_protoname(int fd_dir, const struct fd_entry *e, struct sock_desc *d)
+static int describe_by_protoname(int fd_dir, const struct fd_entry *e, bool checked,
+				 struct sock_desc *d)
 {
 	static const struct {
 		const char *protoname;
@@ -61,30 +64,51 @@ static int describe_by_protoname(int fd_dir, const struct fd_entry *e, struct so
 			snprintf(d->proto, sizeof(d->proto), "%s", known[i].proto);
 		}
 	}
-	/* inet_diag lists every TCP and UDP socket that is bound or connected: one it left out
-	 * has never been bound, which the kernel calls TCP_CLOSE. */
-	if (strcmp(d->proto, "tcp") == 0)
+	/* inet_diag lists every TCP socket that listens or is connected (or on its way), and every
+	 * bound UDP socket, of its namespace: one its own namespace left out is a TCP socket in
+	 * TCP_CLOSE (never bound, only bound, or its connection over) or an unbound UDP one. */
+	if (checked && strcmp(d->proto, "tcp") == 0)
 		snprintf(d->state, sizeof(d->state), "CLOSE");
-	else if (strcmp(d->proto, "udp") == 0)
+	else if (checked && strcmp(d->proto, "udp") == 0)
 		snprintf(d->state, sizeof(d->state), "UNCONN");
 	return 1;
 }
 
-/* A socket the table lacks gets an entry named by its protocol; returns 1 when the fd has
- * closed since it was read (drop it), 0, -errno. */
-static int add_missing(int fd_dir, struct sock_table *table, const struct fd_entry *e,
-		       size_t *unresolved)
+/* Where the sockets the table of the process's namespace lacks are looked for. */
+struct missing_ctx {
+	int fd_dir, pidfd;
+	uint64_t own_ino;
+	struct netns_tables others;
+};
+
+/* A socket the table lacks: found in its own namespace, or given an entry named by its
+ * protocol; returns 1 when the fd has closed since it was read (drop it), 0, -errno. */
+static int add_missing(struct missing_ctx *m, struct sock_table *table, const struct fd_entry *e,
+		       struct fd_snapshot *s)
 {
-	struct sock_desc fallback;
-	int r;
+	struct sock_desc d;
+	bool checked = false;
+	int r, err = 0;
 
 	if (sock_table_find(table, (uint32_t)e->inode))
 		return 0;
-	r = describe_by_protoname(fd_dir, e, &fallback);
+	r = sock_find_elsewhere(&m->others, m->pidfd, m->own_ino, e, &d, &checked, &err);
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		s->sockets_other_netns++;
+		return sock_table_add(table, &d);
+	}
+	r = describe_by_protoname(m->fd_dir, e, checked, &d);
 	if (r <= 0)
 		return r == 0 ? 1 : r;
-	(*unresolved)++;
-	return sock_table_add(table, &fallback);
+	s->sockets_unresolved++;
+	if (!checked) {
+		s->sockets_netns_unchecked++;
+		if (!s->netns_err)
+			s->netns_err = -err;
+	}
+	return sock_table_add(table, &d);
 }
 
 /* unix_diag names a socket's peer by inode only; its address is the peer's own name (what
@@ -107,6 +131,7 @@ static void *sock_job_run(void *arg)
 {
 	struct sock_job *job = arg;
 	char net_dir[64];
+	struct stat st;
 	int netns_fd = -1;
 
 	/* Without the target's namespace sock_diag would answer about ours: then only its
@@ -117,9 +142,14 @@ static void *sock_job_run(void *arg)
 	if (netns_fd < 0) {
 		job->err = sock_table_fill_proc(&job->table, net_dir, &job->source);
 	} else {
+		if (fstat(netns_fd, &st) == 0)
+			job->netns_ino = st.st_ino;
 		job->err = sock_table_fill(&job->table, netns_fd, net_dir, &job->source);
 		close(netns_fd);
 	}
+	/* only sock_diag can be asked about another namespace's sockets */
+	if (job->source != SOCK_SOURCE_SOCK_DIAG)
+		job->netns_ino = 0;
 	return NULL;
 }
 
@@ -140,8 +170,9 @@ static int sock_job_finish(struct sock_job *job)
 	return job->err;
 }
 
-int sock_job_resolve(struct sock_job *job, int fd_dir, struct fd_snapshot *s)
+int sock_job_resolve(struct sock_job *job, int fd_dir, int pidfd, struct fd_snapshot *s)
 {
+	struct missing_ctx m = { .fd_dir = fd_dir, .pidfd = pidfd, .own_ino = job->netns_ino };
 	size_t kept = 0;
 	int r = sock_job_finish(job);
 
@@ -152,7 +183,7 @@ int sock_job_resolve(struct sock_job *job, int fd_dir, struct fd_snapshot *s)
 		int gone = 0;
 
 		if (r == 0 && e->type == FD_SOCKET)
-			gone = add_missing(fd_dir, &job->table, e, &s->sockets_unresolved);
+			gone = add_missing(&m, &job->table, e, s);
 		if (gone < 0)
 			r = gone;
 		if (gone == 1)
@@ -161,6 +192,7 @@ int sock_job_resolve(struct sock_job *job, int fd_dir, struct fd_snapshot *s)
 			s->fds[kept++] = *e;
 	}
 	s->count = kept;
+	netns_tables_release(&m.others);
 	if (r)
 		return r;
 	name_unix_peers(&job->table);

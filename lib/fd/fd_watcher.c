@@ -41,7 +41,7 @@ int fd_watcher_open(const char *proc_root, pid_t pid, unsigned int flags,
 	w->flags = flags;
 	w->pidfd = -1;
 	if (strcmp(proc_root, "/proc") == 0) {
-		w->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		w->pidfd = fd_pidfd_open(pid); /* a thread id too */
 		/* without pidfd_open (ENOSYS), a snapshot still finds an exited process gone,
 		 * but not a new one given its PID */
 		if (w->pidfd < 0 && errno != ENOSYS) {

@@ -96,12 +96,22 @@ static void detail_signalfd(const char *line, struct fdinfo *info)
 	}
 }
 
-/* inotify and fanotify print one line per watch or mark. */
+/* inotify and fanotify print one line per watch or mark; fanotify's first line, "fanotify
+ * flags:", describes the group itself and is no mark. */
 static void count_lines(const char *line, const char *key, const char *label, struct fdinfo *info)
 {
-	if (!line_value(line, key))
+	if (!line_value(line, key) || line_value(line, "fanotify flags:"))
 		return;
 	snprintf(info->detail, sizeof(info->detail), "%s=%zu", label, ++info->watch_count);
+}
+
+/* A group with no watch or mark says so ("marks=0") rather than nothing. */
+static void count_none(enum fd_type type, struct fdinfo *info)
+{
+	if (info->watch_count == 0 && type == FD_INOTIFY)
+		snprintf(info->detail, sizeof(info->detail), "watches=0");
+	else if (info->watch_count == 0 && type == FD_FANOTIFY)
+		snprintf(info->detail, sizeof(info->detail), "marks=0");
 }
 
 static void detail_pidfd(const char *line, struct fdinfo *info)
@@ -172,6 +182,8 @@ int fdinfo_parse(const char *text, enum fd_type type, struct fdinfo *out)
 	}
 	if (r == 0 && !(has_pos && has_flags))
 		r = -EBADMSG;
+	if (r == 0)
+		count_none(type, out);
 	if (r)
 		fdinfo_release(out);
 	return r;

@@ -25,6 +25,16 @@ struct parse_ctx {
 	int stop;
 };
 
+/* INET_DIAG_SKV6ONLY, which the kernel adds to every AF_INET6 socket's reply unasked. */
+static int find_v6only(const struct nlattr *attr, void *data)
+{
+	int *v6only = data;
+
+	if (mnl_attr_get_type(attr) == INET_DIAG_SKV6ONLY && mnl_attr_get_payload_len(attr) >= 1)
+		*v6only = *(const uint8_t *)mnl_attr_get_payload(attr) != 0;
+	return MNL_CB_OK;
+}
+
 static int on_message(const struct nlmsghdr *nlh, void *data)
 {
 	struct parse_ctx *pc = data;
@@ -49,6 +59,12 @@ static int on_message(const struct nlmsghdr *nlh, void *data)
 	s.uid = m->idiag_uid;
 	s.rqueue = m->idiag_rqueue;
 	s.wqueue = m->idiag_wqueue;
+	s.ifindex = m->id.idiag_if;
+	s.v6only = -1;
+	s.from_diag = true;
+	if (s.family == AF_INET6 &&
+	    mnl_attr_parse(nlh, sizeof(*m), find_v6only, &s.v6only) == MNL_CB_ERROR)
+		return MNL_CB_ERROR;
 	if (pc->fn) {
 		pc->stop = pc->fn(&s, pc->ctx);
 		if (pc->stop)

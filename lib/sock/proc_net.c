@@ -135,6 +135,9 @@ static bool parse_inet_row(const char *line, int family, int protocol, struct in
 	s->inode = (uint32_t)inode;
 	s->rqueue = rxq;
 	s->wqueue = txq;
+	/* a listener's tx_queue is write_seq - snd_una, not the backlog limit sock_diag gives */
+	s->wqueue_unknown = protocol == IPPROTO_TCP && state == 10 /* TCP_LISTEN */;
+	s->v6only = -1;
 	return true;
 }
 
@@ -163,7 +166,7 @@ static bool parse_inet_desc(const char *line, void *ctx, struct sock_desc *d)
 
 	if (!parse_inet_row(line, it->family, it->protocol, &s))
 		return false;
-	sock_desc_from_inet(&s, it->proto, d);
+	sock_desc_from_inet(&s, it->proto, SOCK_IFNAME_NUMERIC, d);
 	return true;
 }
 
@@ -243,8 +246,8 @@ static bool parse_netlink_row(const char *line, void *ctx, struct sock_desc *d)
 		 netlink_protocol_name(protocol, name, sizeof(name)));
 	if (portid != 0)
 		snprintf(d->local, sizeof(d->local), "%u", portid);
-	/* the table does not say whether the socket is connected: state stays "" */
-	d->has_queues = true;
+	/* the table does not say whether the socket is connected: state and remote unknown */
+	d->known = SOCK_KNOWN_QUEUES;
 	d->recv_q = rmem < 0 ? 0 : (uint32_t)rmem;
 	d->send_q = wmem < 0 ? 0 : (uint32_t)wmem;
 	return true;
@@ -274,7 +277,7 @@ static bool parse_packet_row(const char *line, void *ctx, struct sock_desc *d)
 	snprintf(d->proto, sizeof(d->proto), "%s", socktype_name(type));
 	snprintf(d->state, sizeof(d->state), "UNCONN");
 	sock_packet_local((unsigned int)ifindex, ethertype, ifname_fd, d->local, sizeof(d->local));
-	d->has_queues = true;
+	d->known = SOCK_KNOWN_QUEUES | SOCK_KNOWN_REMOTE;
 	d->recv_q = rmem;
 	return true;
 }

@@ -16,6 +16,7 @@
 struct table_ctx {
 	struct sock_table *t;
 	const char *proto;
+	int ifname_fd; /* as sock_ifname() */
 };
 
 static bool addr_is_any(const struct in6_addr *a)
@@ -25,21 +26,51 @@ static bool addr_is_any(const struct in6_addr *a)
 	return memcmp(a, &any, sizeof(any)) == 0;
 }
 
-void sock_desc_from_inet(const struct inet_sock *s, const char *proto, struct sock_desc *d)
+/* "127.0.0.1%lo:80", "[fe80::1]%eth0:80": the address, the device after '%' as ss writes it. */
+static void local_with_dev(const struct inet_sock *s, const char *dev, char *buf, size_t size)
 {
+	char addr[SOCK_ADDR_MAX];
+	const char *colon;
+
+	inet_sock_addr(s, 0, addr, sizeof(addr));
+	colon = strrchr(addr, ':'); /* before the port: "[::1]:80" has others inside the brackets */
+	if (!dev[0] || !colon)
+		snprintf(buf, size, "%s", addr);
+	else
+		snprintf(buf, size, "%.*s%%%s%s", (int)(colon - addr), addr, dev, colon);
+}
+
+void sock_desc_from_inet(const struct inet_sock *s, const char *proto, int ifname_fd,
+			 struct sock_desc *d)
+{
+	char name[32];
+
 	memset(d, 0, sizeof(*d));
 	d->inode = s->inode;
 	d->family = s->family;
 	snprintf(d->proto, sizeof(d->proto), "%s", proto);
 	snprintf(d->state, sizeof(d->state), "%s",
 		 sock_state_name(s->state, s->protocol == IPPROTO_TCP));
-	inet_sock_addr(s, 0, d->local, sizeof(d->local));
+	if (s->from_diag) {
+		d->known |= SOCK_KNOWN_DEV;
+		if (s->ifindex)
+			snprintf(d->dev, sizeof(d->dev), "%s",
+				 sock_ifname(s->ifindex, ifname_fd, name, sizeof(name)));
+	}
+	if (s->v6only >= 0 && s->family == AF_INET6) {
+		d->known |= SOCK_KNOWN_V6ONLY;
+		d->v6only = s->v6only;
+	}
+	local_with_dev(s, d->dev, d->local, sizeof(d->local));
 	/* unconnected: ss shows *:*, we show nothing */
+	d->known |= SOCK_KNOWN_REMOTE | SOCK_KNOWN_RECV_Q;
 	if (!addr_is_any(&s->dst) || s->dport != 0)
 		inet_sock_addr(s, 1, d->remote, sizeof(d->remote));
-	d->has_queues = true;
 	d->recv_q = s->rqueue;
-	d->send_q = s->wqueue;
+	if (!s->wqueue_unknown) {
+		d->known |= SOCK_KNOWN_SEND_Q;
+		d->send_q = s->wqueue;
+	}
 }
 
 static const char *inet_proto_name(int protocol)
@@ -54,21 +85,21 @@ static int add_inet(const struct inet_sock *s, void *data)
 
 	if (s->inode == 0) /* TIME_WAIT, accept queue: no fd can name it */
 		return 0;
-	sock_desc_from_inet(s, c->proto, &d);
+	sock_desc_from_inet(s, c->proto, c->ifname_fd, &d);
 	return sock_table_add(c->t, &d);
 }
 
 int inet_diag_table_parse(const void *buf, size_t len, int protocol, struct sock_table *t)
 {
-	struct table_ctx c = { .t = t, .proto = inet_proto_name(protocol) };
+	struct table_ctx c = { .t = t, .proto = inet_proto_name(protocol), .ifname_fd = -1 };
 
 	return inet_diag_parse(buf, len, protocol, add_inet, &c);
 }
 
 int sock_diag_inet_dump(struct mnl_socket *nl, unsigned int seq, int family, int protocol,
-			struct sock_table *t)
+			int ifname_fd, struct sock_table *t)
 {
-	struct table_ctx c = { .t = t, .proto = inet_proto_name(protocol) };
+	struct table_ctx c = { .t = t, .proto = inet_proto_name(protocol), .ifname_fd = ifname_fd };
 
 	return inet_diag_dump_on(nl, seq, family, protocol, INET_DIAG_STATES_WITH_INODE, add_inet,
 				 &c);

@@ -24,16 +24,19 @@ int inet_diag_dump_on(struct mnl_socket *nl, unsigned int seq, int family, int p
 
 /* Dump one family from nl into t. 0 or -errno; -ENOENT (or -EOPNOTSUPP, -EINVAL from older
  * kernels) when the kernel has no sock_diag module for it. */
+/* ifname_fd as sock_ifname(), for the devices sockets are bound to */
 int sock_diag_inet_dump(struct mnl_socket *nl, unsigned int seq, int family, int protocol,
-			struct sock_table *t);
+			int ifname_fd, struct sock_table *t);
 int sock_diag_unix_dump(struct mnl_socket *nl, unsigned int seq, struct sock_table *t);
 int sock_diag_netlink_dump(struct mnl_socket *nl, unsigned int seq, struct sock_table *t);
 /* ifname_fd as sock_ifname() */
 int sock_diag_packet_dump(struct mnl_socket *nl, unsigned int seq, int ifname_fd,
 			  struct sock_table *t);
 
-/* An inet socket as a table entry; proto is DESIGN.md's name ("tcp", "udp", "raw", "icmp"). */
-void sock_desc_from_inet(const struct inet_sock *s, const char *proto, struct sock_desc *d);
+/* An inet socket as a table entry; proto is DESIGN.md's name ("tcp", "udp", "raw", "icmp");
+ * a bound device's name is found with ifname_fd, as sock_ifname(). */
+void sock_desc_from_inet(const struct inet_sock *s, const char *proto, int ifname_fd,
+			 struct sock_desc *d);
 
 /* The packet socket's local address as documented in sock_table.h. */
 void sock_packet_local(unsigned int ifindex, unsigned int ethertype, int ifname_fd,

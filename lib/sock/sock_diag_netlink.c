@@ -56,6 +56,7 @@ static void netlink_desc(const struct netlink_diag_msg *m, struct sock_desc *d)
 	char name[sizeof(((struct sock_desc *)0)->proto)];
 
 	memset(d, 0, sizeof(*d));
+	d->known = SOCK_KNOWN_REMOTE;
 	d->inode = m->ndiag_ino;
 	d->family = AF_NETLINK;
 	snprintf(d->proto, sizeof(d->proto), "%s",
@@ -79,7 +80,7 @@ static int netlink_add(const void *msg, const struct nlattr *const *tb, void *ct
 	/* bytes in the receive and send buffers, as ss shows for Recv-Q and Send-Q */
 	if (nl_attr_u32_at(tb[NETLINK_DIAG_MEMINFO], SK_MEMINFO_RMEM_ALLOC, &d.recv_q) &&
 	    nl_attr_u32_at(tb[NETLINK_DIAG_MEMINFO], SK_MEMINFO_WMEM_ALLOC, &d.send_q))
-		d.has_queues = true;
+		d.known |= SOCK_KNOWN_QUEUES;
 	return sock_table_add(ctx, &d);
 }
 

@@ -65,12 +65,13 @@ static int packet_add(const void *msg, const struct nlattr *const *tb, void *ctx
 	d.family = AF_PACKET;
 	snprintf(d.proto, sizeof(d.proto), "%s", socktype_name(m->pdiag_type));
 	snprintf(d.state, sizeof(d.state), "UNCONN");
+	d.known = SOCK_KNOWN_REMOTE;
 	if (tb[PACKET_DIAG_INFO] && mnl_attr_get_payload_len(tb[PACKET_DIAG_INFO]) >= sizeof(info))
 		memcpy(&info, mnl_attr_get_payload(tb[PACKET_DIAG_INFO]), sizeof(info));
 	sock_packet_local(info.pdi_index, m->pdiag_num, c->ifname_fd, d.local, sizeof(d.local));
 	/* packets wait in the receive queue only; ss shows Send-Q 0 */
 	if (nl_attr_u32_at(tb[PACKET_DIAG_MEMINFO], SK_MEMINFO_RMEM_ALLOC, &d.recv_q))
-		d.has_queues = true;
+		d.known |= SOCK_KNOWN_QUEUES;
 	return sock_table_add(c->t, &d);
 }
 

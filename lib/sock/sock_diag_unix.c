@@ -40,6 +40,7 @@ static int unix_add(const void *msg, const struct nlattr *const *tb, void *ctx)
 	d.family = AF_UNIX;
 	snprintf(d.proto, sizeof(d.proto), "%s", socktype_name(m->udiag_type));
 	snprintf(d.state, sizeof(d.state), "%s", sock_state_name(m->udiag_state, false));
+	d.known = SOCK_KNOWN_REMOTE; /* from the peer's name (fd_sockets), "" without a peer */
 	if (tb[UNIX_DIAG_NAME])
 		unix_name_format(mnl_attr_get_payload(tb[UNIX_DIAG_NAME]),
 				 mnl_attr_get_payload_len(tb[UNIX_DIAG_NAME]), d.local,
@@ -48,7 +49,7 @@ static int unix_add(const void *msg, const struct nlattr *const *tb, void *ctx)
 		nl_attr_u32_at(tb[UNIX_DIAG_PEER], 0, &d.peer_inode);
 	if (tb[UNIX_DIAG_RQLEN] && mnl_attr_get_payload_len(tb[UNIX_DIAG_RQLEN]) >= sizeof(q)) {
 		memcpy(&q, mnl_attr_get_payload(tb[UNIX_DIAG_RQLEN]), sizeof(q));
-		d.has_queues = true;
+		d.known |= SOCK_KNOWN_QUEUES;
 		d.recv_q = q.udiag_rqueue;
 		d.send_q = q.udiag_wqueue;
 	}

@@ -86,10 +86,11 @@ static bool no_diag_module(int r)
 	return r == -ENOENT || r == -EOPNOTSUPP || r == -EINVAL;
 }
 
-/* Read one /proc/net table; a missing file means the kernel has no such sockets at all. */
+/* Read one /proc/net table; a missing file means the kernel has no such sockets at all. No
+ * dir: none shows the namespace (its sockets are sock_diag's only). */
 static int proc_table(const char *dir, const char *name, int ifname_fd, struct sock_table *t)
 {
-	int r = proc_net_read(dir, name, ifname_fd, t);
+	int r = dir ? proc_net_read(dir, name, ifname_fd, t) : 0;
 
 	return r == -ENOENT ? 0 : (r < 0 ? r : 0);
 }
@@ -119,7 +120,7 @@ static int diag_dump_family(struct mnl_socket *nl, unsigned int seq,
 	case AF_PACKET:
 		return sock_diag_packet_dump(nl, seq, mnl_socket_get_fd(nl), t);
 	}
-	return sock_diag_inet_dump(nl, seq, f->family, f->protocol, t);
+	return sock_diag_inet_dump(nl, seq, f->family, f->protocol, mnl_socket_get_fd(nl), t);
 }
 
 /* Every family through nl, those without a diag module and ping sockets from proc_net_dir. */
@@ -191,6 +192,8 @@ int sock_table_fill(struct sock_table *t, int netns_fd, const char *proc_net_dir
 	r = diag_socket_open(netns_fd, &nl);
 	if (r < 0)
 		return r;
+	if (r == 1 && !proc_net_dir)
+		return 0; /* *source stays SOCK_SOURCE_NONE */
 	if (r == 1)
 		return sock_table_fill_proc(t, proc_net_dir, source);
 	r = fill_from_diag(t, nl, proc_net_dir);

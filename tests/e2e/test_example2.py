@@ -35,6 +35,9 @@ def socket_rows(step):
     return rows
 
 
+# the example's own scan handles are not its fds: no step lists one, no diff shows one moving
+own = [line for line in out.splitlines() if re.search(r"\sdir\s.*/proc/\d+", line)]
+check(not own, f"a step lists the scan's own /proc handle: {own}")
 check(socket_rows(steps[1]) == [], "step 1 already has sockets")
 check(socket_rows(steps[2]) == [("tcp", "CLOSE")] * 3, f"step 2: {socket_rows(steps[2])}")
 s3 = sorted(socket_rows(steps[3]))

@@ -117,7 +117,10 @@ def check_all(fx):
 def check_listen_port(fx, manifest):
     listeners = {e["socket"]["local"] for e in manifest if e["kind"] in ("tcp_listen", "tcp6_listen", "udp", "udp6")}
     doc = fds_json("--listen", "--pid", str(fx.pid))
-    got = {e["socket"]["local"] for e in rows(doc).values()}
+    # ss writes a dual-stack socket on [::] as *:PORT
+    got = {"*:" + e["socket"]["local"][5:]
+           if e["socket"].get("v6only") is False and e["socket"]["local"].startswith("[::]:")
+           else e["socket"]["local"] for e in rows(doc).values()}
     out = subprocess.run([SS, "-Htulnp"], capture_output=True, text=True, timeout=30).stdout
     theirs = {line.split()[4] for line in out.splitlines() if f"pid={fx.pid}," in line}
     check(got == theirs, f"--listen: {sorted(got)}, ss -tulnp says {sorted(theirs)}")

@@ -3,8 +3,8 @@
  * fd_fixture: ground truth for the end-to-end tests of `nic2app fds`. It opens named kinds of
  * fds (files, pipes, sockets of every family, anon inodes...), prints one JSON line listing
  * what each one is, as known from its own syscalls, then answers commands on stdin, one JSON
- * line each: `open KIND`, `close FD`, `exit`. EOF, SIGTERM and SIGINT end it too; its private
- * directory and its children go with it.
+ * line each: `open KIND`, `close FD`, `setns NETNS_PATH`, `exit`. EOF, SIGTERM and SIGINT end
+ * it too; its private directory and its children go with it.
  *   usage: fd_fixture [--kinds LIST] [--bench N] [--tmpdir DIR]
  * --bench N opens N fds of a fixed mix (files, pipes, TCP, UDP, UNIX) for the benchmarks.
  */
@@ -12,11 +12,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <ifaddrs.h>
 #include <limits.h>
 #include <liburing.h>
 #include <linux/netlink.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -235,12 +238,43 @@ static int sock_names(int fd, int family, char *local, char *remote, size_t size
 	return r < 0 ? r : sock_peer_name(fd, remote, size);
 }
 
+/* An inet socket's device (SO_BINDTODEVICE, or a link-local address's scope), "" for none. */
+static int bound_dev(int fd, char *dev, size_t size)
+{
+	socklen_t len = (socklen_t)size;
+
+	dev[0] = '\0';
+	if (getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, &len) < 0)
+		return -errno;
+	dev[len < size ? len : size - 1] = '\0';
+	return 0;
+}
+
+/* "127.0.0.1:80" -> "127.0.0.1%lo:80", as ss writes a bound socket's local address. */
+static void add_dev(char *local, size_t size, const char *dev)
+{
+	char *colon = strrchr(local, ':'), port[16];
+
+	if (!dev[0] || !colon)
+		return;
+	snprintf(port, sizeof(port), "%s", colon);
+	snprintf(colon, size - (size_t)(colon - local), "%%%s%s", dev, port);
+}
+
 /* A socket entry; peer is the fd of the other end (unix) when we hold it too, else -1. */
 static int sock_entry(struct batch *b, int fd, int family, const char *proto, const char *state,
 		      int peer)
 {
-	char local[256], remote[256];
-	int r = sock_names(fd, family, local, remote, sizeof(local));
+	char local[256], remote[256], dev[IF_NAMESIZE + 1] = "";
+	int r = sock_names(fd, family, local, remote, sizeof(local)), v6only = 0;
+	socklen_t len = sizeof(v6only);
+
+	if (r == 0 && (family == AF_INET || family == AF_INET6))
+		r = bound_dev(fd, dev, sizeof(dev));
+	if (r == 0 && family == AF_INET6 &&
+	    getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len) < 0)
+		r = -errno;
+	add_dev(local, sizeof(local), dev);
 
 	if (r < 0 && !b->err)
 		b->err = r;
@@ -253,6 +287,11 @@ static int sock_entry(struct batch *b, int fd, int family, const char *proto, co
 	json_string(&b->j, "state", state);
 	if (peer >= 0)
 		json_uint(&b->j, "peer_inode", inode_of(b, peer));
+	if (family == AF_INET || family == AF_INET6)
+		json_string(&b->j, "dev", dev);
+	/* sock_diag says it for sockets that are not connected (it matters for those only) */
+	if (family == AF_INET6 && (strcmp(state, "LISTEN") == 0 || strcmp(state, "UNCONN") == 0))
+		json_bool(&b->j, "v6only", v6only);
 	json_object_end(&b->j);
 	json_object_end(&b->j);
 	return 0;
@@ -284,11 +323,17 @@ static int kind_file(struct batch *b)
 	return 0;
 }
 
+/* A memfd's file was never linked anywhere: the kernel shows it "(deleted)", as lsof +L1 does. */
 static int kind_memfd(struct batch *b)
 {
 	int fd = keep(b, ok(memfd_create("nic2app-fixture", 0)));
 
-	return fd < 0 ? fd : entry(b, fd, "memfd", "/memfd:nic2app-fixture", NULL);
+	if (fd < 0)
+		return fd;
+	entry_begin(b, fd, "memfd", "/memfd:nic2app-fixture", NULL);
+	json_bool(&b->j, "deleted", true);
+	json_object_end(&b->j);
+	return 0;
 }
 
 static int kind_dir(struct batch *b)
@@ -406,7 +451,7 @@ static int tcp_pair(int listener, const struct sockaddr_storage *ss, socklen_t l
 /* Kinds that are one socket: bound by bind_loopback() or not, listening if a stream. */
 enum {
 	LONE_TCP, LONE_TCP6, LONE_UDP, LONE_UDP6, LONE_NL_ROUTE, LONE_NL_DIAG,
-	LONE_PACKET, LONE_RAW, LONE_PING
+	LONE_PACKET, LONE_RAW, LONE_PING, LONE_TCP_UNBOUND
 };
 static const struct lone_socket {
 	int family, type, protocol;
@@ -422,6 +467,7 @@ static const struct lone_socket {
 	[LONE_PACKET] = { AF_PACKET, SOCK_RAW, 0, "raw", "UNCONN", false }, /* receives nothing */
 	[LONE_RAW] = { AF_INET, SOCK_RAW, IPPROTO_ICMP, "raw", "UNCONN", false },
 	[LONE_PING] = { AF_INET, SOCK_DGRAM, IPPROTO_ICMP, "icmp", "UNCONN", true },
+	[LONE_TCP_UNBOUND] = { AF_INET, SOCK_STREAM, 0, "tcp", "CLOSE", false },
 };
 
 static int kind_lone_socket(struct batch *b)
@@ -433,7 +479,7 @@ static int kind_lone_socket(struct batch *b)
 
 	if (fd < 0 || (ls->bind && (r = bind_loopback(fd, ls->family, &ss, &len)) < 0))
 		return fd < 0 ? fd : r;
-	if (ls->type == SOCK_STREAM && listen(fd, 8) < 0)
+	if (ls->bind && ls->type == SOCK_STREAM && listen(fd, 8) < 0)
 		return -errno;
 	return sock_entry(b, fd, ls->family, ls->proto, ls->state, -1);
 }
@@ -466,6 +512,73 @@ static int kind_tcp_pair(struct batch *b)
 	if ((r = poll(&pfd, 1, 5000)) <= 0)
 		return r < 0 ? -errno : -ETIMEDOUT;
 	return sock_entry(b, fds[1], family, "tcp", "CLOSE_WAIT", -1);
+}
+
+/* TCP listeners with a scope: bound to lo by SO_BINDTODEVICE, or on [::] with and without
+ * IPV6_V6ONLY (without, it takes IPv4 connections too). */
+enum { SCOPED_LO, SCOPED_ANY6, SCOPED_V6ONLY };
+
+static int kind_scoped_listener(struct batch *b)
+{
+	int family = b->arg == SCOPED_LO ? AF_INET : AF_INET6;
+	struct sockaddr_storage ss = { .ss_family = (sa_family_t)family };
+	socklen_t len = family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	int fd = keep(b, ok(socket(family, SOCK_STREAM, 0))), on = b->arg == SCOPED_V6ONLY;
+
+	if (fd < 0)
+		return fd;
+	if (family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((b->arg == SCOPED_LO && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3) < 0) ||
+	    (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) < 0) ||
+	    bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 4) < 0)
+		return -errno;
+	return sock_entry(b, fd, family, "tcp", "LISTEN", -1);
+}
+
+/* The first link-local IPv6 address of an interface that is up, with its scope. */
+static int find_link_local(struct sockaddr_in6 *out)
+{
+	struct ifaddrs *all, *a;
+	int r = -ENOENT;
+
+	if (getifaddrs(&all) < 0)
+		return -errno;
+	for (a = all; a && r; a = a->ifa_next) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)a->ifa_addr;
+
+		if (sin6 && sin6->sin6_family == AF_INET6 && a->ifa_flags & IFF_UP &&
+		    IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr)) {
+			*out = *sin6;
+			r = 0;
+		}
+	}
+	freeifaddrs(all);
+	return r;
+}
+
+/* A listener on a link-local address (scoped to its interface), and a connection to it:
+ * made by the netns tests in an interface of their own, never in "all". */
+static int kind_tcp6_link_local(struct batch *b)
+{
+	struct sockaddr_in6 sin6;
+	socklen_t len = sizeof(sin6);
+	int l, fds[2], r;
+
+	if ((r = find_link_local(&sin6)) < 0)
+		return r;
+	sin6.sin6_port = 0;
+	if ((l = keep(b, ok(socket(AF_INET6, SOCK_STREAM, 0)))) < 0)
+		return l;
+	if (bind(l, (struct sockaddr *)&sin6, len) < 0 || listen(l, 4) < 0 ||
+	    getsockname(l, (struct sockaddr *)&sin6, &len) < 0)
+		return -errno;
+	if ((r = tcp_pair(l, (struct sockaddr_storage *)&sin6, len, fds)) < 0 ||
+	    (r = keep(b, fds[0])) < 0 || (r = keep(b, fds[1])) < 0)
+		return r;
+	sock_entry(b, l, AF_INET6, "tcp", "LISTEN", -1);
+	sock_entry(b, fds[0], AF_INET6, "tcp", "ESTABLISHED", -1);
+	return sock_entry(b, fds[1], AF_INET6, "tcp", "ESTABLISHED", -1);
 }
 
 /* Two bound UDP sockets, each connected to the other. */
@@ -622,11 +735,29 @@ static int kind_inotify(struct batch *b)
 	return entry(b, fd, "inotify", NULL, NULL);
 }
 
+/* arg: how many marks (0, or 2: the private directory and a file in it) */
 static int kind_fanotify(struct batch *b)
 {
 	int fd = keep(b, ok(fanotify_init(FAN_CLASS_NOTIF, O_RDONLY)));
+	char path[PATH_MAX], detail[32];
+	int f = 0;
 
-	return fd < 0 ? fd : entry(b, fd, "fanotify", NULL, NULL);
+	if (fd < 0)
+		return fd;
+	if (b->arg) {
+		if (fanotify_mark(fd, FAN_MARK_ADD, FAN_CLOSE_WRITE, AT_FDCWD, b->fx->dir) < 0 ||
+		    (f = tmp_path(b->fx, "marked", "", path)) < 0 ||
+		    (f = ok(open(path, O_RDWR | O_CREAT | O_EXCL, 0600))) < 0)
+			return f < 0 ? f : -errno;
+		close(f);
+		if (fanotify_mark(fd, FAN_MARK_ADD, FAN_MODIFY, AT_FDCWD, path) < 0)
+			return -errno;
+	}
+	entry_begin(b, fd, "fanotify", NULL, NULL);
+	snprintf(detail, sizeof(detail), "marks=%d", b->arg);
+	json_string(&b->j, "detail", detail);
+	json_object_end(&b->j);
+	return 0;
 }
 
 /* The pidfd kind's child: holds no fds (so that closing ours really closes), dies with us. */
@@ -711,6 +842,10 @@ static const struct kind kinds[] = {
 	{ "tcp_close_wait", kind_tcp_pair, PAIR_CLOSE_WAIT },
 	{ "tcp6_listen", kind_lone_socket, LONE_TCP6 },
 	{ "tcp6_established", kind_tcp_pair, PAIR_ESTABLISHED | PAIR_IPV6 },
+	{ "tcp_bound_lo", kind_scoped_listener, SCOPED_LO },
+	{ "tcp6_any", kind_scoped_listener, SCOPED_ANY6 },
+	{ "tcp6_v6only", kind_scoped_listener, SCOPED_V6ONLY },
+	{ "tcp6_link_local", kind_tcp6_link_local, 0 }, /* by name only: see the kind */
 	{ "udp", kind_lone_socket, LONE_UDP },
 	{ "udp_connected", kind_udp_connected, 0 },
 	{ "udp6", kind_lone_socket, LONE_UDP6 },
@@ -725,16 +860,26 @@ static const struct kind kinds[] = {
 	{ "packet", kind_lone_socket, LONE_PACKET },
 	{ "raw", kind_lone_socket, LONE_RAW },
 	{ "ping", kind_lone_socket, LONE_PING },
+	{ "tcp_unbound", kind_lone_socket, LONE_TCP_UNBOUND }, /* by name only */
 	{ "eventfd", kind_eventfd, 0 },
 	{ "epoll", kind_epoll, 0 },
 	{ "timerfd", kind_timerfd, 0 },
 	{ "signalfd", kind_signalfd, 0 },
 	{ "inotify", kind_inotify, 0 },
 	{ "fanotify", kind_fanotify, 0 },
+	{ "fanotify_marks", kind_fanotify, 2 },
 	{ "pidfd", kind_pidfd, 0 },
 	{ "io_uring", kind_io_uring, 0 },
 };
 #define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+/* Kinds "all" leaves out: a link-local address is on an interface a test makes in its own
+ * namespace; an unbound TCP socket is in no table, so its address is not known. */
+static bool by_name_only(const struct kind *k)
+{
+	return k->open == kind_tcp6_link_local ||
+	       (k->open == kind_lone_socket && k->arg == LONE_TCP_UNBOUND);
+}
 
 static const struct kind *find_kind(const char *name)
 {
@@ -802,8 +947,10 @@ static void open_kinds(struct fixture *fx, const char *list)
 		die(fx, "copy --kinds", -ENOMEM);
 	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
 		if (strcmp(name, "all") == 0)
-			for (size_t i = 0; i < N_KINDS; i++)
-				add_kind(fx, &kinds[i], &m);
+			for (size_t i = 0; i < N_KINDS; i++) {
+				if (!by_name_only(&kinds[i]))
+					add_kind(fx, &kinds[i], &m);
+			}
 		else if ((k = find_kind(name)))
 			add_kind(fx, k, &m);
 		else {
@@ -955,6 +1102,21 @@ static void cmd_close(struct fixture *fx, const char *arg)
 		reply(fx, "{\"ok\":true,\"fd\":%ld}\n", fd);
 }
 
+/* Move into the network namespace at path (/run/netns/NAME): the sockets made so far stay in
+ * the namespace they were made in. */
+static void cmd_setns(struct fixture *fx, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	r = fd < 0 ? -errno : ok(setns(fd, CLONE_NEWNET));
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		reply(fx, "{\"ok\":false,\"error\":\"%s\"}\n", errno_name(-r));
+	else
+		reply(fx, "{\"ok\":true}\n");
+}
+
 /* One command line; true for exit. */
 static bool command(struct fixture *fx, char *line)
 {
@@ -968,6 +1130,8 @@ static bool command(struct fixture *fx, char *line)
 		cmd_open(fx, line + 5);
 	else if (strncmp(line, "close ", 6) == 0)
 		cmd_close(fx, line + 6);
+	else if (strncmp(line, "setns ", 6) == 0)
+		cmd_setns(fx, line + 6);
 	else if (n > 0)
 		reply(fx, "{\"ok\":false,\"error\":\"EINVAL\"}\n");
 	return false;
@@ -1027,7 +1191,7 @@ static void usage(FILE *f)
 	}
 	fprintf(f, "\n  --bench N     open N fds of a mix of files, pipes, TCP, UDP, UNIX instead\n"
 		   "  --tmpdir DIR  where the private directory is made (default /tmp)\n"
-		   "Then reads commands on stdin: open KIND | close FD | exit\n");
+		   "Then reads commands on stdin: open KIND | close FD | setns PATH | exit\n");
 }
 
 /* Stdio must be open, or our fds would take its numbers; fds inherited beyond it are closed,

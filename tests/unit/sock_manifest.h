@@ -102,12 +102,14 @@ static inline void check_entry(const struct sock_desc *d, const struct expected 
 	assert_string_equal(d->remote, e->remote);
 	if (e->peer != NONE)
 		assert_int_equal(d->peer_inode, e->peer);
-	if (e->recv_q != NONE || e->send_q != NONE)
-		assert_true(d->has_queues);
-	if (e->recv_q != NONE)
+	if (e->recv_q != NONE) {
+		assert_true(d->known & SOCK_KNOWN_RECV_Q);
 		assert_int_equal(d->recv_q, e->recv_q);
-	if (e->send_q != NONE)
+	}
+	if (e->send_q != NONE) {
+		assert_true(d->known & SOCK_KNOWN_SEND_Q);
 		assert_int_equal(d->send_q, e->send_q);
+	}
 }
 
 #endif

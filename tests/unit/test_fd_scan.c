@@ -87,6 +87,26 @@ static void test_fdinfo_kinds(void **state)
 	assert_string_equal(fi.detail, "watches=2");
 	fdinfo_release(&fi);
 
+	/* fanotify groups with 0, 1 and 2 marks, as 6.18 prints them: the "fanotify flags:" line
+	 * is the group's own, not a mark */
+	for (int marks = 0; marks <= 2; marks++) {
+		static const char group[] = "pos:\t0\nflags:\t02\nmnt_id:\t17\nino:\t1038\n"
+					    "fanotify flags:0 event-flags:8000\n";
+		static const char mark[] = "fanotify ino:3c51a sdev:fe00000 mflags:0 mask:8 "
+					   "ignored_mask:0 fhandle-bytes:8 fhandle-type:1 "
+					   "f_handle:1ac5030000000000\n";
+		char text[512], want[16];
+
+		snprintf(text, sizeof(text), "%s%s%s", group, marks > 0 ? mark : "", marks > 1 ? mark : "");
+		snprintf(want, sizeof(want), "marks=%d", marks);
+		assert_int_equal(fdinfo_parse(text, FD_FANOTIFY, &fi), 0);
+		assert_string_equal(fi.detail, want);
+		fdinfo_release(&fi);
+	}
+	assert_int_equal(fdinfo_parse("pos:\t0\nflags:\t0\n", FD_INOTIFY, &fi), 0);
+	assert_string_equal(fi.detail, "watches=0");
+	fdinfo_release(&fi);
+
 	assert_int_equal(fdinfo_parse("pos:\t0\nflags:\t02\nPid:\t-1\n", FD_PIDFD, &fi), 0);
 	assert_string_equal(fi.detail, "pid=-1");
 	fdinfo_release(&fi);
@@ -180,6 +200,43 @@ static void test_recorded_snapshot(void **state)
 	assert_int_equal(fd_snapshot_take("tests/data/proc", 4243, 0, &s), -ESRCH);
 }
 
+/* The line of text that starts with prefix, copied into line. */
+static void find_line(const char *text, const char *prefix, char *line, size_t size)
+{
+	const char *at = strstr(text, prefix), *end;
+
+	assert_non_null(at);
+	end = strchr(at, '\n');
+	snprintf(line, size, "%.*s", (int)(end ? end - at : (long)strlen(at)), at);
+}
+
+/* From /proc/net alone, what the tables do not say is unknown: null in JSON, blank in text,
+ * never 0. A listener's tx_queue column is not its backlog (what sock_diag gives as send_q),
+ * and the tables name no bound device. */
+static void test_proc_net_unknowns(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct fd_snapshot s;
+	char line[256];
+
+	(void)state;
+	assert_int_equal(fd_snapshot_take("tests/data/proc", 4242, FD_SCAN_PROC_NET_ONLY, &s), 0);
+	assert_int_equal(fd_snapshot_json(&sb, &s, FD_TYPE_BIT(FD_SOCKET)), 0);
+	find_line(strbuf_str(&sb), "{\"fd\":3,", line, sizeof(line));
+	assert_non_null(strstr(line, "\"local\":\"127.0.0.1:8080\""));
+	assert_non_null(strstr(line, "\"recv_q\":0,"));
+	assert_non_null(strstr(line, "\"send_q\":null"));
+	assert_non_null(strstr(line, "\"dev\":null"));
+	strbuf_reset(&sb);
+	assert_int_equal(fd_tables_render(&sb, &s, FD_TYPE_BIT(FD_SOCKET), NULL, false, 0), 0);
+	find_line(strbuf_str(&sb), "   3  tcp", line, sizeof(line));
+	/* the row ends with RECV-Q 0, a blank SEND-Q and the inode */
+	assert_non_null(strstr(line, "LISTEN"));
+	assert_non_null(strstr(line, "LISTEN       0           1001"));
+	strbuf_release(&sb);
+	fd_snapshot_release(&s);
+}
+
 static int record_change(enum fd_change c, const struct fd_entry *before,
 			 const struct fd_entry *after, void *ctx)
 {
@@ -224,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_proc_text),
 		cmocka_unit_test(test_type_mask),
 		cmocka_unit_test(test_recorded_snapshot),
+		cmocka_unit_test(test_proc_net_unknowns),
 		cmocka_unit_test(test_diff),
 	};
 

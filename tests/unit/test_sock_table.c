@@ -317,7 +317,7 @@ static void test_unix_names(void **state)
 	assert_int_equal(strlen(sock_table_find(&t, 4)->local), 108);
 	assert_string_equal(sock_table_find(&t, 3)->proto, "dgram");
 	assert_string_equal(sock_table_find(&t, 3)->state, "UNCONN");
-	assert_false(sock_table_find(&t, 3)->has_queues);
+	assert_false(sock_table_find(&t, 3)->known & SOCK_KNOWN_QUEUES);
 	sock_table_release(&t);
 }
 
@@ -424,7 +424,7 @@ static void test_live_fill(void **state)
 	assert_string_equal(d->state, "LISTEN");
 	assert_string_equal(d->local, l.tcp_local);
 	assert_string_equal(d->remote, "");
-	assert_true(d->has_queues);
+	assert_true((d->known & SOCK_KNOWN_QUEUES) == SOCK_KNOWN_QUEUES);
 	assert_int_equal(d->send_q, 3); /* the backlog */
 	d = find_live(&t, l.udp);
 	assert_string_equal(d->proto, "udp");
