@@ -2,6 +2,7 @@
 """e2e: shared helpers for the end-to-end tests: where the programs are, running them,
 failing with a message, skipping with a reason (exit 77)."""
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -62,3 +63,26 @@ def run(args, timeout=60, **kw):
 
 def nic2app(*args, **kw):
     return run([NIC2APP, *args], **kw)
+
+
+def stale_instances():
+    """nic2app-PID tracefs instances whose PID is gone or a zombie: left behind. An instance of
+    a live process belongs to a run still going (another test, another user) and is not ours
+    to count."""
+    inst = "/sys/kernel/tracing/instances"
+    if not os.path.isdir(inst):
+        return []
+    found = []
+    for name in os.listdir(inst):
+        m = re.fullmatch(r"nic2app-(\d+)", name)
+        if not m:
+            continue
+        try:
+            with open(f"/proc/{m.group(1)}/stat") as f:
+                alive = f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+        except (OSError, IndexError):
+            alive = False
+        if not alive:
+            found.append(name)
+    return found
+

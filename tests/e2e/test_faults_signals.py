@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 
-from e2e import NIC2APP, STARTUP, check, skip
+from e2e import NIC2APP, STARTUP, check, skip, stale_instances
 
 if os.geteuid() != 0:
     skip("tracefs, namespaces and mount namespaces need root")
@@ -22,10 +22,7 @@ TRACING = "/sys/kernel/tracing"
 
 
 def leftovers(pid):
-    found = []
-    inst = f"{TRACING}/instances"
-    if os.path.isdir(inst):
-        found += [i for i in os.listdir(inst) if i.startswith("nic2app-")]
+    found = stale_instances()
     links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
     found += re.findall(r"n2a\d+[ab]", links)
     kids = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()

@@ -30,6 +30,13 @@ def fds_json(*args, code=0):
     return json.loads(r.stdout) if code == 0 else None
 
 
+def netns_of(pid):
+    try:
+        return os.stat(f"/proc/{pid}/ns/net").st_ino
+    except OSError:
+        return None
+
+
 def rows(doc):
     """{(pid, fd): fd object} of a whole-machine document."""
     return {(p["pid"], e["fd"]): e for p in doc["processes"] for e in p.get("fds", [])}
@@ -129,7 +136,9 @@ def check_listen_port(fx, manifest):
     port = next(e["socket"]["local"] for e in manifest if e["kind"] == "tcp_established")
     port = port.rsplit(":", 1)[1]
     doc = fds_json("--port", port)
-    got = set(rows(doc))
+    # lsof reads addresses from its own namespace's /proc/net: a socket with the same port in
+    # another network namespace (another run's) is ours to show and not lsof's
+    got = {k for k in rows(doc) if netns_of(k[0]) == netns_of("self")}
     theirs = lsof_pairs(f"-i:{port}")
     check(got == theirs, f"--port {port}: {sorted(got)}, lsof -i :{port} says {sorted(theirs)}")
     out = subprocess.run([SS, "-Htanp", f"sport = :{port} or dport = :{port}"], capture_output=True,

@@ -9,7 +9,7 @@ import os
 import re
 import subprocess
 
-from e2e import check, fail, nic2app, skip
+from e2e import check, fail, nic2app, skip, stale_instances
 
 if os.geteuid() != 0:
     skip("the tracefs method and --via netns need root")
@@ -26,9 +26,7 @@ def tracefs_mounted():
 
 def leftovers():
     """What a run could leave behind: our instances, veth devices, tracefs mounts."""
-    found = []
-    if os.path.isdir(f"{TRACING}/instances"):
-        found += [i for i in os.listdir(f"{TRACING}/instances") if i.startswith("nic2app-")]
+    found = stale_instances()
     links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
     found += re.findall(r"n2a\d+[ab]", links)
     return found
