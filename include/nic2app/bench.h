@@ -35,6 +35,7 @@ struct bench_result {
 	bool syscalls_counted;     /* counted by the kernel (a trace of raw_syscalls), not by design */
 	int copied;                /* enum bench_copied: zerocopy paths the kernel reports on */
 	bool full_round_trip;      /* rtt: the figure is a whole round trip */
+	int cpu[2];                /* rtt: the CPUs the client and the server ran on; -1 unknown */
 	bool has_hist;
 	uint32_t hist[BENCH_HIST_BUCKETS];
 	char note[200];            /* what the reader should know about this figure */
