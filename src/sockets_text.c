@@ -182,19 +182,20 @@ static bool lifecycle_saw(const struct lifecycle *lc, const char *role, int stat
 	return false;
 }
 
-void sockets_render_lifecycle_notes(struct strbuf *sb, const struct lifecycle *lc)
+void sockets_render_lifecycle_notes(struct strbuf *sb, const struct lifecycle *lc,
+				    const char *indent)
 {
 	if (lifecycle_saw(lc, "client", TCP_FIN_WAIT1) &&
 	    lifecycle_saw(lc, "client", TCP_TIME_WAIT) && !lifecycle_saw(lc, "client", TCP_FIN_WAIT2))
-		strbuf_adds(sb,
-			    "  The client went FIN_WAIT1 -> TIME_WAIT with no FIN_WAIT2: the server's\n"
-			    "  kernel delayed the ACK of the client's FIN and sent it with its own FIN.\n");
+		strbuf_addf(sb,
+			    "%sNo FIN_WAIT2: the server's kernel delayed its ACK of the client's FIN\n"
+			    "%sand sent it with its own FIN.\n", indent, indent);
 	if (lifecycle_saw(lc, "client", TCP_TIME_WAIT))
-		strbuf_adds(sb,
-			    "  TIME_WAIT outlives close() (60 s), with no fd: the client, which sent the\n"
-			    "  first FIN, can resend its last ACK if the server's FIN comes again, and late\n"
-			    "  packets are not taken for a new connection on the same ports (RFC 793, 1122).\n"
-			    "  SO_REUSEADDR lets a server bind() its port while such entries exist.\n");
+		strbuf_addf(sb,
+			    "%sTIME_WAIT keeps the first closer's end 60 s with no fd: to resend the last\n"
+			    "%sACK if the peer's FIN comes again, and so late packets are not taken for a\n"
+			    "%snew connection (RFC 793). SO_REUSEADDR lets a server bind() despite it.\n",
+			    indent, indent, indent);
 }
 
 void sockets_render_lifecycle(struct strbuf *sb, const struct lifecycle *lc, bool colour)
@@ -231,7 +232,7 @@ void sockets_render_lifecycle(struct strbuf *sb, const struct lifecycle *lc, boo
 		    "  a connection off that queue (and blocks when it is empty). Both ends are\n"
 		    "  ESTABLISHED before connect() returns because this is loopback: over a network\n"
 		    "  the server end gets there half a round trip later, with the client's last ACK.\n");
-	sockets_render_lifecycle_notes(sb, lc);
+	sockets_render_lifecycle_notes(sb, lc, "  ");
 }
 
 void sockets_render_cost(struct strbuf *sb, const struct sockets_report *r, bool colour)
