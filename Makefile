@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # nic2app: one GNU Makefile for the library, the command, the examples and the tests.
 #   make [all]        build everything into $(BUILD)
-#   make tour         install what is missing, build, run the guided module
+#   make tour         install what is missing, build quietly, run the four-minute tour
 #   make check        build and run every test (SANITIZE=1: with ASan+UBSan)
 #   make check-valgrind  the tests again, our programs under valgrind's memcheck
 #   make fuzz         FUZZ_SECONDS=60: every parser's libFuzzer target (clang)
@@ -56,8 +56,12 @@ override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 	-DNIC2APP_VERSION='"$(VERSION)"' -DNIC2APP_LIBEXECDIR='"$(LIBEXECDIR)"' $(PKG_CFLAGS)
 LDLIBS := $(PKG_LIBS) -lm
 
+# `make tour` prints only the lesson: no build lines unless V=1 asks for the commands
 ifeq ($(V),1)
 Q :=
+msg = @true
+else ifneq ($(filter tour,$(MAKECMDGOALS)),)
+Q := @
 msg = @true
 else
 Q := @

@@ -3,13 +3,16 @@
  * Example 1: socket and file descriptor basics.
  *
  * A file descriptor (fd) is a small integer naming an entry in this process's table of open
- * files. Sockets are files too: socket() returns an fd, and from then on every operation on
- * the socket is a system call that takes that fd. This program shows, in five parts, what
- * the kernel says about our fds and sockets, and measures what a system call costs here.
- * Nothing it prints is typed in: every value is read back from the kernel or timed now.
+ * files. Sockets are files too: socket() returns an fd, and every later operation on the
+ * socket is a system call that takes that fd. Part 4 is the lesson: one TCP connection made
+ * call by call, as a server and a client in one program, each call checked the way real code
+ * checks it. After each call the library reads back what the kernel made of it (TCP_INFO on
+ * the fd; sock_diag, what `ss` reads, for sockets no fd holds). Nothing printed is typed in.
  *
- * Build: make        Run: build/examples/01_socket_basics
+ * Build: make        Run: build/examples/01_socket_basics        See also: ss -tan, ss -ltn
  */
+#include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -18,198 +21,224 @@
 #include <unistd.h>
 
 #include "nic2app/fd_brief.h"
-#include "nic2app/lifecycle.h"
+#include "nic2app/inet_diag.h"
 #include "nic2app/names.h"
-#include "nic2app/render.h"
 #include "nic2app/sockinfo.h"
 #include "nic2app/syscost.h"
 #include "nic2app/sysctl.h"
 
-static bool colour;
-
-static void title(const char *text)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	colour_add(&sb, colour, COLOUR_BOLD, text);
-	printf("\n%s\n", strbuf_str(&sb));
-	strbuf_release(&sb);
-}
+static uint16_t port; /* the server's port, once bind() has chosen it */
 
 /* Part 1: fds 0, 1 and 2 exist before main() runs. What do they point to? */
 static void standard_fds(void)
 {
-	static const char *const names[] = { "stdin", "stdout", "stderr" };
 	struct fd_brief fd;
 	char flags[64];
-	int i;
 
-	title("1. The standard file descriptors");
-	for (i = 0; i < 3; i++) {
+	printf("\n1. The standard file descriptors (0, 1, 2 by convention)\n");
+	for (int i = 0; i < 3; i++) {
 		/* readlink("/proc/self/fd/N") names the file; fcntl(F_GETFL) gives the mode */
 		if (fd_brief_read(i, &fd) < 0) {
-			printf("  fd %d (%s) is closed\n", i, names[i]);
+			printf("  fd %d is closed\n", i);
 			continue;
 		}
-		printf("  fd %d (%-6s) -> %-28s a %s, opened %s\n", i, names[i], fd.target, fd.kind,
+		printf("  fd %d -> %-28s a %s, opened %s\n", i, fd.target, fd.kind,
 		       open_flags_format(fd.flags, flags, sizeof(flags)));
 	}
-	printf("  Run me as `... < /dev/null | cat` and these lines change: the shell decides.\n");
+	printf("  Whoever started us chose these: run me with `< /dev/null | cat` and they change.\n");
 }
 
-/* Part 2: one socket of each kind, and what the kernel says it is. */
+/* Part 2: a socket is an fd; the kernel says what kind of socket it is. */
 static int socket_kinds(void)
 {
-	int tcp = socket(AF_INET, SOCK_STREAM, 0);  /* IPv4 + byte stream = TCP */
-	int udp = socket(AF_INET, SOCK_DGRAM, 0);   /* IPv4 + datagrams = UDP */
-	int unx = socket(AF_UNIX, SOCK_STREAM, 0);  /* a local stream, no network at all */
-	int fds[3] = { tcp, udp, unx };
-	const char *labels[3] = { "TCP", "UDP", "UNIX" };
+	static const struct { const char *label; int domain, type; } kinds[] = {
+		{ "TCP", AF_INET, SOCK_STREAM }, { "UDP", AF_INET, SOCK_DGRAM },
+		{ "UNIX", AF_UNIX, SOCK_STREAM },
+	};
 	struct sock_identity id;
-	int i;
+	int fds[3];
 
-	title("2. Sockets are file descriptors");
-	if (tcp < 0 || udp < 0 || unx < 0) {
-		perror("socket");
-		return -1;
+	printf("\n2. Sockets are file descriptors\n");
+	for (int i = 0; i < 3; i++) {
+		fds[i] = socket(kinds[i].domain, kinds[i].type | SOCK_CLOEXEC, 0);
+		if (fds[i] < 0) {
+			perror("socket");
+			return -1;
+		}
+		sock_identity_read(fds[i], &id); /* SO_DOMAIN, SO_TYPE, SO_PROTOCOL */
+		printf("  %-4s socket() = fd %d: %s, %s, protocol %s\n", kinds[i].label, fds[i],
+		       family_constant(id.domain), socktype_constant(id.type),
+		       ipproto_constant(id.protocol));
 	}
-	for (i = 0; i < 3; i++) {
-		/* SO_DOMAIN, SO_TYPE and SO_PROTOCOL: the kernel's own record of the socket */
-		sock_identity_read(fds[i], &id);
-		printf("  %-4s socket() = fd %d: %s, %s, protocol %s; %s, receive timeout %s\n",
-		       labels[i], fds[i], family_constant(id.domain), socktype_constant(id.type),
-		       ipproto_constant(id.protocol), id.nonblocking ? "non-blocking" : "blocking",
-		       id.rcvtimeo_us ? "set" : "none (waits forever)");
-	}
-	printf("  Each new fd is the lowest number not in use, right after 0, 1 and 2.\n");
-	for (i = 0; i < 3; i++)
+	printf("  Each socket() returned the lowest fd number not in use.\n");
+	for (int i = 0; i < 3; i++)
 		close(fds[i]);
 	return 0;
 }
 
-/* Part 3: set options, then ask the kernel what it actually stored. */
-static int socket_options(void)
+/* Part 3: ask for a receive buffer, then read back what the kernel stored. */
+static int buffer_sizes(void)
 {
-	struct sockopt_change opts[] = {
-		{ "SO_REUSEADDR", SOL_SOCKET, SO_REUSEADDR, 0, 1, 0 },
-		{ "SO_KEEPALIVE", SOL_SOCKET, SO_KEEPALIVE, 0, 1, 0 },
-		{ "TCP_NODELAY", IPPROTO_TCP, TCP_NODELAY, 0, 1, 0 },
-		{ "SO_RCVBUF", SOL_SOCKET, SO_RCVBUF, 0, 65536, 0 },
-		{ "SO_SNDBUF", SOL_SOCKET, SO_SNDBUF, 0, 65536, 0 },
-	};
-	struct net_core_limits lim;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), big, stored;
-	size_t i;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), before, after;
+	long rmem_max, tcp_rmem[3];
 
-	title("3. Socket options: what you ask for and what you get");
-	if (fd < 0 || net_core_limits_read("/proc/sys", &lim) < 0) {
-		perror("socket options");
+	printf("\n3. Socket options: what you ask for and what you get\n");
+	if (fd < 0 || sockopt_get_int(fd, SOL_SOCKET, SO_RCVBUF, &before) ||
+	    sockopt_set_int(fd, SOL_SOCKET, SO_RCVBUF, 100000) ||
+	    sockopt_get_int(fd, SOL_SOCKET, SO_RCVBUF, &after) ||
+	    sysctl_read_long("/proc/sys", "net/core/rmem_max", &rmem_max) ||
+	    sysctl_read_longs("/proc/sys", "net/ipv4/tcp_rmem", tcp_rmem, 3) != 3) {
+		perror("SO_RCVBUF");
 		return -1;
 	}
-	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
-		/* getsockopt, setsockopt, getsockopt again */
-		if (sockopt_change_apply(fd, &opts[i]) < 0) {
-			perror(opts[i].name);
-			close(fd);
-			return -1;
-		}
-		printf("  %-12s was %7d, asked %7d, kernel stored %7d\n", opts[i].name,
-		       opts[i].before, opts[i].requested, opts[i].after);
-	}
-	if (opts[3].after == 2 * opts[3].requested)
-		printf("  SO_RCVBUF came back doubled: the kernel adds room for its own bookkeeping.\n");
-
-	/* ask for more than net.core.rmem_max allows: the kernel quietly caps it */
-	big = (int)lim.rmem_max * 4;
-	sockopt_set_int(fd, SOL_SOCKET, SO_RCVBUF, big);
-	sockopt_get_int(fd, SOL_SOCKET, SO_RCVBUF, &stored);
-	printf("  SO_RCVBUF asked %d, stored %d%s (net.core.rmem_max is %ld).\n", big, stored,
-	       stored == 2 * lim.rmem_max ? ": capped at twice the limit" : "", lim.rmem_max);
-	printf("  /proc/sys/net/core: rmem_default %ld, wmem_default %ld, wmem_max %ld, somaxconn %ld\n",
-	       lim.rmem_default, lim.wmem_default, lim.wmem_max, lim.somaxconn);
 	close(fd);
+	printf("  SO_RCVBUF was %d (net.ipv4.tcp_rmem[1] = %ld), asked 100000, stored %d.\n",
+	       before, tcp_rmem[1], after);
+	printf("  The kernel caps the request at net.core.rmem_max (%ld), then doubles it for\n"
+	       "  its bookkeeping (socket(7)); TCP's automatic tuning of this buffer is now off.\n",
+	       rmem_max);
 	return 0;
 }
 
-/* Part 4: the lifecycle. The library makes each call and then asks the kernel for the state
- * of every socket involved; we print as it goes. */
-static int print_step(const struct lifecycle *lc, const struct lifecycle_step *st, void *ctx)
+/* What the kernel says about fd (TCP_INFO), and about this connection's sockets no fd holds
+ * (sock_diag: the accept queue, TIME_WAIT). */
+static int fdless(const struct inet_sock *s, void *ctx)
 {
-	const struct lifecycle_sock *k;
-	size_t i;
-
-	(void)lc;
 	(void)ctx;
-	printf("  %-36s %-8s -> %s", st->call, st->role,
-	       st->state < 0 ? "gone" : tcp_state_name(st->state));
-	if (strcmp(st->source, "TCP_INFO") != 0)
-		printf(" (fd closed; as sock_diag sees it)");
-	/* sockets no fd holds: the accept queue, TIME_WAIT */
-	for (i = 0; i < st->nkernel; i++) {
-		k = &st->kernel[i];
-		if (k->inode == 0)
-			printf("  [kernel, no fd: %s %s]", k->role, tcp_state_name(k->state));
-	}
-	printf("\n");
+	if (s->state == TCP_LISTEN && s->sport == port && s->rqueue > 0)
+		printf("  [accept queue: %u of %u]", s->rqueue, s->wqueue); /* ss -ltn */
+	if (s->inode == 0 && (s->sport == port || s->dport == port))
+		printf("  [no fd: %s]", tcp_state_name(s->state));
 	return 0;
 }
 
-static int socket_lifecycle(void)
+static void show(const char *call, int fd)
 {
-	struct lifecycle lc;
-	int err;
+	if (fd >= 0)
+		printf("  %-24s fd %d %-11s", call, fd, tcp_state_name(tcp_state_of_fd(fd)));
+	else
+		printf("  %-24s %-16s", call, "no fds left");
+	inet_diag_dump(AF_INET, IPPROTO_TCP, fdless, NULL);
+	printf("\n");
+}
 
-	title("4. The socket lifecycle, with the state the kernel reports after each call");
-	err = lifecycle_run(&lc, print_step, NULL);
-	if (err < 0) {
-		fprintf(stderr, "lifecycle: %s\n", strerror(-err));
+/* send() may take fewer bytes than asked (a full send buffer) or be interrupted by a
+ * signal before it takes any (EINTR): loop until all are sent. */
+static int send_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL); /* EPIPE, not SIGPIPE */
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Part 4: the lifecycle, every call made here, in order. */
+static int lifecycle(void)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *ai;
+	struct sockaddr_in addr, server = { .sin_family = AF_INET };
+	socklen_t len = sizeof(addr);
+	int one = 1, lfd, cfd, afd, err;
+	char buf[64];
+	ssize_t n;
+
+	printf("\n4. The socket lifecycle, made call by call; after each: the kernel's state\n");
+	/* the address to listen on, in network byte order; service "0": any free port */
+	if ((err = getaddrinfo("127.0.0.1", "0", &hints, &ai)) != 0) {
+		fprintf(stderr, "getaddrinfo: %s\n", gai_strerror(err));
 		return -1;
 	}
-	printf("  Notice: the connection is ESTABLISHED in the kernel before accept() returns;\n"
-	       "  accept() only hands out an fd for it. The client, which sent the first FIN,\n"
-	       "  is left in TIME_WAIT: the kernel keeps that entry after close(), so stray\n"
-	       "  packets of this connection cannot be mistaken for a new one.\n");
+	lfd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+	if (lfd < 0)
+		return perror("socket"), freeaddrinfo(ai), -1;
+	show("socket()", lfd);
+	/* a restarted server can bind its port while old connections sit in TIME_WAIT */
+	if (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(lfd, ai->ai_addr, ai->ai_addrlen) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&addr, &len) < 0)
+		return perror("bind"), freeaddrinfo(ai), -1;
+	freeaddrinfo(ai);
+	port = ntohs(addr.sin_port); /* the kernel chose it; network to host byte order */
+	show("bind(127.0.0.1:0)", lfd);
+	if (listen(lfd, 8) < 0) /* passive: the kernel now completes handshakes for us */
+		return perror("listen"), -1;
+	show("listen(backlog 8)", lfd);
+
+	cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (cfd < 0)
+		return perror("socket"), -1;
+	show("socket() [client]", cfd);
+	/* addresses and ports travel in network byte order (big-endian): htons, htonl */
+	server.sin_port = htons(port);
+	server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(cfd, (struct sockaddr *)&server, sizeof(server)) < 0)
+		return perror("connect"), -1;
+	show("connect()", cfd); /* the kernel did the handshake; nobody has accepted yet */
+	while ((afd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0 && errno == EINTR)
+		; /* a signal interrupted the wait: wait again */
+	if (afd < 0)
+		return perror("accept"), -1;
+	show("accept() [new fd]", afd);
+
+	if (send_all(cfd, "hello", 5) < 0)
+		return perror("send"), -1;
+	show("send(\"hello\")", cfd);
+	while ((n = recv(afd, buf, sizeof(buf), 0)) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		return perror("recv"), -1;
+	printf("  recv() = %zd bytes, copied into buf\n", n);
+	if (shutdown(cfd, SHUT_WR) < 0) /* the client's FIN: "I will send no more" */
+		return perror("shutdown"), -1;
+	show("shutdown(SHUT_WR)", cfd);
+	show("  ... the server end", afd);
+	if (recv(afd, buf, sizeof(buf), 0) != 0) /* 0 bytes: end of file, the FIN */
+		return perror("recv"), -1;
+	close(afd);
+	show("close() [server end]", cfd);
+	close(cfd);
+	close(lfd);
+	show("close() [client, listener]", -1);
+	printf("  accept() only took a connection the kernel had completed off the queue (it\n"
+	       "  blocks when the queue is empty). The client, which sent the first FIN, keeps\n"
+	       "  a TIME_WAIT entry for 60 s with no fd, to resend its last ACK if needed.\n");
 	return 0;
 }
 
-/* Part 5: what does crossing into the kernel cost? */
+/* Part 5: what crossing into the kernel costs: one figure, getppid's. */
 static int syscall_cost(void)
 {
-	struct syscost_result r[SYSCOST_NOPS];
-	struct strbuf bar = STRBUF_INIT;
-	double max = 0;
-	int i;
+	struct syscost_result call, sys, vdso;
 
-	title("5. What a system call costs on this machine");
-	for (i = 0; i < SYSCOST_NOPS; i++) {
-		if (syscost_measure(i, 2000, 0, &r[i]) < 0) {
-			perror("syscost");
-			return -1;
-		}
-		if (r[i].ns.p50 > max)
-			max = r[i].ns.p50;
+	printf("\n5. What a system call costs on this machine (p50 of batches)\n");
+	if (syscost_measure(SYSCOST_FUNCTION_CALL, 2000, 0, &call) < 0 ||
+	    syscost_measure(SYSCOST_GETPPID, 2000, 0, &sys) < 0 ||
+	    syscost_measure(SYSCOST_CLOCK_VDSO, 2000, 0, &vdso) < 0) {
+		perror("syscost");
+		return -1;
 	}
-	for (i = 0; i < SYSCOST_NOPS; i++) {
-		strbuf_reset(&bar);
-		bar_add(&bar, r[i].ns.p50, max, 20);
-		printf("  %-30s p50 %8.1f ns  p99 %8.1f ns  %5.0fx a call  %s\n", r[i].what,
-		       r[i].ns.p50, r[i].ns.p99, r[i].ns.p50 / r[SYSCOST_FUNCTION_CALL].ns.p50, strbuf_str(&bar));
-	}
-	strbuf_release(&bar);
-	printf("  The module says a system call costs ~100-300 ns. Here getppid takes %.0f ns:\n"
-	       "  %.0f times a plain function call. Each number is the mean of a batch of\n"
-	       "  consecutive calls, so the clock's own cost is spread out.\n",
-	       r[SYSCOST_GETPPID].ns.p50, r[SYSCOST_GETPPID].ns.p50 / r[SYSCOST_FUNCTION_CALL].ns.p50);
+	printf("  a function call %.1f ns; a system call (getppid) %.0f ns, %.0f times more;\n"
+	       "  clock_gettime() %.0f ns: the vDSO answers it in user space, no system call.\n"
+	       "  A system call switches the CPU to kernel mode and back in the same task: it is\n"
+	       "  not a context switch. The module's typical figure: ~100-300 ns.\n",
+	       call.ns.p50, sys.ns.p50, sys.ns.p50 / call.ns.p50, vdso.ns.p50);
 	return 0;
 }
 
 int main(void)
 {
-	colour = colour_wanted(STDOUT_FILENO);
 	setvbuf(stdout, NULL, _IOLBF, 0); /* show each line as soon as it is measured */
 	printf("Example 1: socket and file descriptor basics\n");
 	standard_fds();
-	if (socket_kinds() || socket_options() || socket_lifecycle() || syscall_cost())
+	if (socket_kinds() || buffer_sizes() || lifecycle() || syscall_cost())
 		return 1;
+	printf("\nThe same with standard tools: ls -l /proc/PID/fd; ss -tan; ss -ltn; strace -c\n");
 	return 0;
 }

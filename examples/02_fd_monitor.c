@@ -6,15 +6,20 @@
  * to anyone allowed to look: /proc/PID/fd lists the fds (each a link naming what it points
  * to, "socket:[INODE]" for a socket), /proc/PID/fdinfo gives each one's offset and flags,
  * and the sock_diag netlink interface (what `ss` uses) says what each socket inode is
- * connected to and in which state. This program watches its own table through those three
- * while it goes through a TCP socket's life, prints what it sees at each step and what
- * changed since the step before, then how much room is left under its fd limits.
+ * connected to and in which state. Linux has no notification API for changes to an fd
+ * table, so this monitor compares snapshots (an fd opened and closed between two is never
+ * seen); tracing sees every change (the syscalls:sys_exit_openat and sys_enter_close
+ * tracepoints). This program watches its own table through a TCP socket's life, prints what
+ * it sees at each step and what changed since the step before, then how much room is left
+ * under its fd limits.
  *
  * Build: make        Run: build/examples/02_fd_monitor
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,6 +27,8 @@
 #include "nic2app/fd_diff.h"
 #include "nic2app/fd_render.h"
 #include "nic2app/fd_scan.h"
+#include "nic2app/inet_diag.h"
+#include "nic2app/names.h"
 
 static bool colour;
 
@@ -91,6 +98,47 @@ static int count_change(enum fd_change c, const struct fd_entry *before,
 	return 0;
 }
 
+/* The fds above 2 we were started with: inherited from the parent, which did not mark them
+ * close-on-exec (O_CLOEXEC) or close them. */
+static void inherited_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	char comm[64] = "?", path[64];
+	FILE *f;
+	int n = 0;
+
+	if (!d)
+		return;
+	printf("  inherited:");
+	while ((de = readdir(d)) != NULL) {
+		int fd = atoi(de->d_name);
+
+		if (de->d_name[0] != '.' && fd > 2 && fd != dirfd(d))
+			printf("%s %d", n++ ? "," : " fds", fd);
+	}
+	closedir(d);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)getppid());
+	if ((f = fopen(path, "re")) != NULL) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	printf("%s, from our parent (pid %d, %s)\n", n ? "" : " none", (int)getppid(), comm);
+}
+
+/* Sockets of this port that no fd holds any more: the ends we closed, still in the kernel. */
+static int print_fdless(const struct inet_sock *s, void *ctx)
+{
+	uint16_t port = *(const uint16_t *)ctx;
+	char local[64], remote[64];
+
+	if (s->inode == 0 && (s->sport == port || s->dport == port))
+		printf("    no fd: %s -> %s %s\n", inet_sock_addr(s, 0, local, sizeof(local)),
+		       inet_sock_addr(s, 1, remote, sizeof(remote)), tcp_state_name(s->state));
+	return 0;
+}
+
 int main(void)
 {
 	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -105,6 +153,9 @@ int main(void)
 	printf("Each step reads /proc/self/fd, /proc/self/fdinfo and sock_diag, as `nic2app fds` does.\n");
 	if (observe(&m, "the initial state: what the shell gave us"))
 		return 1;
+	inherited_fds();
+	printf("  The dir fd on /proc/%d/fd is the monitor's own, open while it reads.\n",
+	       (int)getpid());
 
 	/* socket() only allocates: no address, no peer; the kernel calls that state CLOSE. */
 	for (int i = 0; i < 3; i++)
@@ -130,6 +181,16 @@ int main(void)
 	close(accepted[1]);
 	usleep(20000); /* let the FINs cross loopback */
 	observe(&m, "one end of each connection closed");
+	{
+		uint16_t port = ntohs(addr.sin_port);
+
+		printf("  sock_diag, the same port:\n");
+		inet_diag_dump(AF_INET, IPPROTO_TCP, print_fdless, &port);
+	}
+	printf("  The closed ends live on with no fd until their peers close too (or for\n"
+	       "  net.ipv4.tcp_fin_timeout in FIN_WAIT2). RECV-Q 1 on\n"
+	       "  a CLOSE_WAIT end is the peer's FIN: it takes one sequence number, counted as\n"
+	       "  unread until a recv() returns 0.\n");
 
 	close(tcp[0]);
 	close(tcp[2]);
@@ -150,7 +211,8 @@ int main(void)
 	printf("\nWatch any process the same way:\n"
 	       "  nic2app fds PID             its fds now, grouped, with every socket resolved\n"
 	       "  nic2app fds PID --watch     refreshed every second, changes highlighted\n"
-	       "  nic2app fds PID --events    a line for every fd opened, closed or changed\n");
+	       "  nic2app fds PID --events    a line for every fd opened, closed or changed\n"
+	       "The same with standard tools: ls -l /proc/PID/fd; lsof -p PID; ss -tanp\n");
 	fd_snapshot_release(&m.first);
 	fd_snapshot_release(&m.last);
 	strbuf_release(&sb);

@@ -58,6 +58,8 @@ static void json_basics(struct json *j, const struct socket_basics *b)
 	json_object_begin(j, "after");
 	json_identity(j, &b->blocking.after);
 	json_object_end(j);
+	json_int(j, "jiffy_us", b->blocking.jiffy_us);
+	json_int(j, "hz", b->blocking.hz);
 	json_object_end(j);
 
 	json_array_begin(j, "options");
@@ -77,6 +79,14 @@ static void json_basics(struct json *j, const struct socket_basics *b)
 	json_int(j, "wmem_default", b->limits.wmem_default);
 	json_int(j, "wmem_max", b->limits.wmem_max);
 	json_int(j, "somaxconn", b->limits.somaxconn);
+	json_array_begin(j, "tcp_rmem");
+	for (i = 0; i < 3; i++)
+		json_int(j, NULL, b->tcp_rmem[i]);
+	json_array_end(j);
+	json_array_begin(j, "tcp_wmem");
+	for (i = 0; i < 3; i++)
+		json_int(j, NULL, b->tcp_wmem[i]);
+	json_array_end(j);
 	json_object_end(j);
 }
 
@@ -124,6 +134,8 @@ static void json_lifecycle(struct json *j, const struct lifecycle *lc)
 			json_string(j, "remote", st->kernel[k].remote);
 			json_state(j, "state", st->kernel[k].state);
 			json_uint(j, "inode", st->kernel[k].inode);
+			json_uint(j, "recv_q", st->kernel[k].rqueue);
+			json_uint(j, "send_q", st->kernel[k].wqueue);
 			json_object_end(j);
 		}
 		json_array_end(j);
@@ -140,6 +152,9 @@ static void json_cost(struct json *j, const struct sockets_report *r)
 	json_string(j, "syscall_cost_method",
 		    "CLOCK_MONOTONIC around batches of consecutive calls; each sample is a batch's "
 		    "mean per call; percentiles are over batches");
+	json_string(j, "syscall_cost_definition",
+		    "the cost of a system call is getppid's p50: the cheapest real system call, "
+		    "so it is the mode switch into the kernel and back");
 	json_object_begin(j, "syscall_cost");
 	for (i = 0; i < SYSCOST_NOPS; i++) {
 		const struct syscost_result *c = &r->cost[i];
@@ -154,8 +169,9 @@ static void json_cost(struct json *j, const struct sockets_report *r)
 		json_double(j, "max_ns", c->ns.max, 2);
 		json_double(j, "mean_ns", c->ns.mean, 2);
 		json_double(j, "ratio_to_function_call", c->ns.p50 / base, 1);
-		if (i == SYSCOST_GETPPID || i == SYSCOST_GETSOCKOPT)
+		if (i == SYSCOST_GETPPID || i == SYSCOST_GETSOCKOPT) /* kept for old readers */
 			json_string(j, "module_typical", MODULE_TYPICAL_SYSCALL);
+		json_bool(j, "is_system_call", i != SYSCOST_FUNCTION_CALL && i != SYSCOST_CLOCK_VDSO);
 		json_object_end(j);
 	}
 	json_object_end(j);

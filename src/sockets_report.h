@@ -21,6 +21,9 @@ struct sockets_report {
 
 void sockets_render_basics(struct strbuf *sb, const struct socket_basics *b, bool colour);
 void sockets_render_lifecycle(struct strbuf *sb, const struct lifecycle *lc, bool colour);
+/* What the kernel showed in this run that needs saying: FIN_WAIT2 skipped, TIME_WAIT. */
+void sockets_render_lifecycle_notes(struct strbuf *sb, const struct lifecycle *lc,
+				    const char *indent);
 void sockets_render_cost(struct strbuf *sb, const struct sockets_report *r, bool colour);
 int sockets_render_json(struct strbuf *sb, const struct sockets_report *r);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* sockets_text: the text form of `nic2app sockets`: tables, notes and bars. */
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,11 +71,13 @@ static void render_sockets(struct strbuf *sb, const struct socket_basics *b, boo
 		    (long long)bd->before.rcvtimeo_us, (long long)bd->timeout_requested_us,
 		    bd->after.nonblocking ? "non-blocking" : "still blocking",
 		    (long long)bd->after.rcvtimeo_us, (long long)bd->after.sndtimeo_us);
-	if (bd->after.rcvtimeo_us != bd->timeout_requested_us)
+	if (bd->hz > 0)
 		strbuf_addf(sb,
-			    "  The timeout reads back as %lld us, not %lld: the kernel keeps it in\n"
-			    "  scheduler ticks (jiffies) and rounds up to a whole tick.\n",
-			    (long long)bd->after.rcvtimeo_us, (long long)bd->timeout_requested_us);
+			    "  The kernel keeps socket timeouts in jiffies and rounds a request up to a\n"
+			    "  whole one: 1 us reads back as %lld us, so HZ is %ld here%s\n",
+			    (long long)bd->jiffy_us, bd->hz,
+			    bd->after.rcvtimeo_us != bd->timeout_requested_us
+				    ? ":\n  the 250 ms asked for is not a whole number of jiffies." : ".");
 }
 
 static const char *option_note(const struct sockopt_change *o, const struct net_core_limits *l,
@@ -87,10 +90,10 @@ static const char *option_note(const struct sockopt_change *o, const struct net_
 	if (!rcv && !snd)
 		return o->after == o->requested ? "as asked" : "changed by the kernel";
 	if ((long)o->requested > max && o->after == 2 * max)
-		snprintf(buf, len, "capped: 2 x net.core.%s (%ld)", rcv ? "rmem_max" : "wmem_max",
-			 max);
+		snprintf(buf, len, "clamped to net.core.%s (%ld), then doubled",
+			 rcv ? "rmem_max" : "wmem_max", max);
 	else if (o->after == 2 * o->requested)
-		snprintf(buf, len, "doubled (room for kernel bookkeeping)");
+		snprintf(buf, len, "doubled (room for the kernel's bookkeeping)");
 	else
 		snprintf(buf, len, "%.2f x what was asked", (double)o->after / o->requested);
 	return buf;
@@ -119,9 +122,13 @@ static void render_options(struct strbuf *sb, const struct socket_basics *b, boo
 	table_render(&t, sb, colour, 2);
 	table_release(&t);
 	strbuf_addf(sb,
+		    "  BEFORE is a new TCP socket's size: net.ipv4.tcp_rmem[1] %ld and tcp_wmem[1]\n"
+		    "  %ld (tcp(7)), not net.core's defaults. Setting SO_RCVBUF or SO_SNDBUF fixes\n"
+		    "  the size and turns off TCP's automatic tuning for that buffer (ip-sysctl.rst).\n"
 		    "  /proc/sys/net/core: rmem_default %ld, rmem_max %ld, wmem_default %ld,\n"
 		    "  wmem_max %ld, somaxconn %ld (the cap on listen()'s backlog).\n",
-		    l->rmem_default, l->rmem_max, l->wmem_default, l->wmem_max, l->somaxconn);
+		    b->tcp_rmem[1], b->tcp_wmem[1], l->rmem_default, l->rmem_max, l->wmem_default,
+		    l->wmem_max, l->somaxconn);
 }
 
 void sockets_render_basics(struct strbuf *sb, const struct socket_basics *b, bool colour)
@@ -145,7 +152,9 @@ static const char *role_cell(const struct lifecycle_step *st, const char *role, 
 	for (i = 0; i < st->nkernel; i++)
 		if (strcmp(st->kernel[i].role, role) == 0)
 			k = &st->kernel[i];
-	if (fd && (!k || k->state == fd->state))
+	if (fd && k && k->state == TCP_LISTEN)
+		snprintf(buf, len, "%d LISTEN q %u/%u", fd->fd, k->rqueue, k->wqueue);
+	else if (fd && (!k || k->state == fd->state))
 		snprintf(buf, len, "%d %s", fd->fd, lifecycle_state_label(fd->state));
 	else if (fd)
 		snprintf(buf, len, "%d %s; kernel: %s", fd->fd, lifecycle_state_label(fd->state),
@@ -155,6 +164,38 @@ static const char *role_cell(const struct lifecycle_step *st, const char *role, 
 	else
 		snprintf(buf, len, "-");
 	return buf;
+}
+
+/* Whether role's socket was ever in state, by TCP_INFO or sock_diag. */
+static bool lifecycle_saw(const struct lifecycle *lc, const char *role, int state)
+{
+	for (size_t i = 0; i < lc->nsteps; i++) {
+		const struct lifecycle_step *st = &lc->steps[i];
+
+		for (size_t k = 0; k < st->nfds; k++)
+			if (st->fds[k].state == state && strcmp(st->fds[k].role, role) == 0)
+				return true;
+		for (size_t k = 0; k < st->nkernel; k++)
+			if (st->kernel[k].state == state && strcmp(st->kernel[k].role, role) == 0)
+				return true;
+	}
+	return false;
+}
+
+void sockets_render_lifecycle_notes(struct strbuf *sb, const struct lifecycle *lc,
+				    const char *indent)
+{
+	if (lifecycle_saw(lc, "client", TCP_FIN_WAIT1) &&
+	    lifecycle_saw(lc, "client", TCP_TIME_WAIT) && !lifecycle_saw(lc, "client", TCP_FIN_WAIT2))
+		strbuf_addf(sb,
+			    "%sNo FIN_WAIT2: the server's kernel delayed its ACK of the client's FIN\n"
+			    "%sand sent it with its own FIN.\n", indent, indent);
+	if (lifecycle_saw(lc, "client", TCP_TIME_WAIT))
+		strbuf_addf(sb,
+			    "%sTIME_WAIT keeps the first closer's end 60 s with no fd: to resend the last\n"
+			    "%sACK if the peer's FIN comes again, and so late packets are not taken for a\n"
+			    "%snew connection (RFC 793). SO_REUSEADDR lets a server bind() despite it.\n",
+			    indent, indent, indent);
 }
 
 void sockets_render_lifecycle(struct strbuf *sb, const struct lifecycle *lc, bool colour)
@@ -185,10 +226,13 @@ void sockets_render_lifecycle(struct strbuf *sb, const struct lifecycle *lc, boo
 		strbuf_addf(sb, "  (sock_diag could not be read: %s; TCP_INFO only)\n",
 			    strerror(-lc->steps[0].diag_err));
 	strbuf_adds(sb,
-		    "  connect() returns once the handshake is done: the server end is ESTABLISHED\n"
-		    "  in the accept queue before accept() gives it an fd. When the peer's FIN\n"
-		    "  arrives, the kernel moves the connection to a small TIME_WAIT entry and the\n"
-		    "  socket the client's fd still holds says CLOSE. That entry outlives close().\n");
+		    "  q N/B is the listener's row in ss -ltn: Recv-Q N connections the kernel has\n"
+		    "  completed and nobody has accepted yet, Send-Q B the backlog given to listen().\n"
+		    "  The kernel does the handshake without the server process; accept() only takes\n"
+		    "  a connection off that queue (and blocks when it is empty). Both ends are\n"
+		    "  ESTABLISHED before connect() returns because this is loopback: over a network\n"
+		    "  the server end gets there half a round trip later, with the client's last ACK.\n");
+	sockets_render_lifecycle_notes(sb, lc, "  ");
 }
 
 void sockets_render_cost(struct strbuf *sb, const struct sockets_report *r, bool colour)
@@ -211,7 +255,7 @@ void sockets_render_cost(struct strbuf *sb, const struct sockets_report *r, bool
 
 		snprintf(p50, sizeof(p50), "%.1f", c->ns.p50);
 		snprintf(p99, sizeof(p99), "%.1f", c->ns.p99);
-		snprintf(ratio, sizeof(ratio), "%.0f", c->ns.p50 / base);
+		snprintf(ratio, sizeof(ratio), "%.1f", c->ns.p50 / base);
 		strbuf_reset(&bar);
 		bar_add(&bar, c->ns.p50, max, 24);
 		row[4] = strbuf_str(&bar);
@@ -221,10 +265,12 @@ void sockets_render_cost(struct strbuf *sb, const struct sockets_report *r, bool
 	table_release(&t);
 	strbuf_release(&bar);
 	strbuf_addf(sb,
-		    "  The module's typical system call: %s. Measured here: getppid %.0f ns,\n"
-		    "  getsockopt %.0f ns (p50). Each sample is the mean of a batch of consecutive\n"
-		    "  calls (clock reads amortized); p99 is over %zu batches, so it hides single\n"
-		    "  slow calls.\n",
-		    MODULE_TYPICAL_SYSCALL, r->cost[SYSCOST_GETPPID].ns.p50,
-		    r->cost[SYSCOST_GETSOCKOPT].ns.p50, r->batches);
+		    "  A system call costs %.0f ns here (getppid, p50; the module's typical: %s):\n"
+		    "  a mode switch into the kernel and back in the same task, not a context switch.\n"
+		    "  getsockopt and socket()+close() do work on top of it. clock_gettime() makes no\n"
+		    "  system call: it runs in the vDSO, a small library the kernel maps into every\n"
+		    "  process (vdso(7)).\n"
+		    "  Each sample is the mean of a batch of consecutive calls (clock reads\n"
+		    "  amortized); p99 is over %zu batches, so it hides single slow calls.\n",
+		    r->cost[SYSCOST_GETPPID].ns.p50, MODULE_TYPICAL_SYSCALL, r->batches);
 }

@@ -50,6 +50,7 @@ struct bench_result {
 	int copied;                /* enum bench_copied: zerocopy paths the kernel reports on */
 	bool copied_by_design;     /* the way copies by construction (read + write): no news */
 	bool full_round_trip;      /* rtt: the figure is a whole round trip */
+	int cpu[2];                /* rtt: the CPUs the client and the server ran on; -1 unknown */
 	bool has_hist;
 	uint32_t hist[BENCH_HIST_BUCKETS];
 	struct bench_ends ends;    /* rtt */

@@ -22,11 +22,14 @@ struct lifecycle_sock {
 	int state;          /* TCP state number, or LIFECYCLE_GONE */
 	char local[64], remote[64];
 	uint32_t inode;     /* sock_diag rows: 0 when no fd anywhere holds the socket */
+	uint32_t rqueue, wqueue; /* sock_diag rows: what ss shows as Recv-Q and Send-Q; for a
+				  * LISTEN socket, the accept queue's length and its backlog */
 };
 
 struct lifecycle_step {
 	const char *step;   /* "socket", "bind", "listen", "connect", "accept", ... */
-	char call[96];      /* the call as C, with its result: "accept(3) = 5" */
+	char call[96];      /* the call as C, as made, with its result:
+			     * "accept4(3, NULL, NULL, SOCK_CLOEXEC) = 5" */
 	const char *role;   /* whose socket the call acted on */
 	int fd;             /* that socket's fd (the new one, for socket() and accept()) */
 	int state;          /* its state right after the call */

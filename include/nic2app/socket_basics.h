@@ -20,6 +20,10 @@ struct demo_socket {
 struct blocking_demo {
 	struct sock_identity before, after;
 	int64_t timeout_requested_us;
+	/* The kernel keeps socket timeouts in jiffies (1/HZ s) and rounds a request up to a
+	 * whole one: a 1 us SO_RCVTIMEO reads back as one jiffy, which gives HZ. */
+	int64_t jiffy_us;
+	long hz;
 };
 
 #define SOCKET_BASICS_MAX_OPTS 8
@@ -32,6 +36,7 @@ struct socket_basics {
 	struct sockopt_change opts[SOCKET_BASICS_MAX_OPTS]; /* on a fresh TCP socket */
 	size_t nopts;
 	struct net_core_limits limits;
+	long tcp_rmem[3], tcp_wmem[3]; /* net.ipv4: min, default, max; 0 when unreadable */
 };
 
 /* Every socket it opens is closed again before it returns. */

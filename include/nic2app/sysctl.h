@@ -17,4 +17,8 @@ struct net_core_limits {
 
 int net_core_limits_read(const char *root, struct net_core_limits *out);
 
+/* Up to n integers of a /proc/sys file that holds several (net/ipv4/tcp_rmem: min default
+ * max). Returns how many were read, or -errno. */
+int sysctl_read_longs(const char *root, const char *name, long *out, int n);
+
 #endif

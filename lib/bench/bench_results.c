@@ -29,6 +29,7 @@ struct bench_result *bench_result_new(struct bench_results *r, const char *name,
 	res->value = NAN;
 	res->syscalls_per_mib = res->cpu_s_per_gib = res->syscalls_per_msg = NAN;
 	res->copied = BENCH_COPIED_UNKNOWN;
+	res->cpu[0] = res->cpu[1] = -1;
 	return res;
 }
 

@@ -5,9 +5,10 @@
  *   blocking   the two ends on two CPUs, each sleeping in recv(): every message wakes the
  *              other CPU (on a VM, a vCPU), which is what most of the time goes to;
  *   pinned     both ends on one CPU, sleeping in recv(): a wake-up is a context switch;
- *   busy_poll  the two ends on two CPUs, each spinning on recv(MSG_DONTWAIT): no sleep,
- *              no wake-up (SO_BUSY_POLL needs a NAPI device, which loopback is not, so the
- *              spinning is done in user space).
+ *   busy_poll  the two ends on two CPUs, each spinning in user space on recv(MSG_DONTWAIT):
+ *              no sleep, no wake-up. This is not Linux's busy polling (SO_BUSY_POLL), which
+ *              polls a device's NAPI context from recv(): lo's packets are received by the
+ *              per-CPU backlog's NAPI poll, which has no NAPI id a socket could poll.
  * With --peer, TCP and UDP round trips to a `nic2app serve`.
  */
 #include <arpa/inet.h>
@@ -214,9 +215,11 @@ static int local_rtt(const struct bench_opts *o, struct bench_results *out)
 				return err;
 			res->ends = (struct bench_ends){ .known = true, .client_cpu = cpu[0],
 							 .server_cpu = m == MODE_PINNED ? cpu[0] : cpu[1] };
+			res->cpu[0] = cpu[0];
+			res->cpu[1] = m == MODE_PINNED ? cpu[0] : cpu[1];
 			snprintf(res->note, sizeof(res->note), "a full round trip; %zu of them after "
-				 "%d to warm up; CPUs %d and %d", rounds, WARMUP, cpu[0],
-				 m == MODE_PINNED ? cpu[0] : cpu[1]);
+				 "%d to warm up; CPUs %d and %d", rounds, WARMUP, res->cpu[0],
+				 res->cpu[1]);
 		}
 	return 0;
 }

@@ -72,19 +72,24 @@ static const struct journey_stage stage_table[] = {
 	STAGE("qdisc", JP_QDISC, JP_XMIT, MS_QDISC, MS_QDISC, LAYER_KERNEL,
 	      "queueing discipline, until the driver is called"),
 	STAGE("driver_xmit", JP_XMIT, JP_RX_QUEUE, MS_DRIVER_TX, MS_DRIVER_TX, LAYER_KERNEL,
-	      "the driver hands the packet to the receive side (netif_rx)"),
+	      "the driver (loopback_xmit, veth_xmit) hands the packet to the receive side"),
 	STAGE("rx_backlog", JP_RX_QUEUE, JP_RX_SOFTIRQ, MS_DRIVER_RX, MS_DRIVER_RX, LAYER_KERNEL,
-	      "waits in the CPU's backlog until the receive softirq runs"),
+	      "waits in the CPU's backlog until the NET_RX softirq polls it (process_backlog)"),
 	STAGE("rx_stack", JP_RX_SOFTIRQ, JP_SOCK_READY, MS_TCP_IP_RX, MS_TCP_IP_RX, LAYER_KERNEL,
 	      "IP and UDP/TCP receive, queued on the socket"),
 	STAGE("wakeup", JP_SOCK_READY, JP_WAKEUP, MS_SOCKET_BUFFER, MS_SOCKET_BUFFER, LAYER_KERNEL,
 	      "the socket wakes its sleeping reader"),
 	STAGE("run_queue", JP_WAKEUP, JP_ON_CPU, MS_SOCKET_BUFFER, MS_SOCKET_BUFFER, LAYER_KERNEL,
-	      "the woken reader waits for a CPU"),
+	      "the woken reader waits for a CPU; on the sender's CPU, while the sender finishes "
+	      "its send()"),
 	STAGE("recv_syscall", JP_ON_CPU, JP_COPY, MS_COPY_TO_USER, MS_COPY_TO_USER, LAYER_KERNEL,
 	      "recv() runs again: lock the socket, find the data"),
-	STAGE("copy_to_user", JP_COPY, JP_SYS_EXIT, MS_COPY_TO_USER, MS_COPY_TO_USER, LAYER_KERNEL,
-	      "the data is copied to the application's buffer"),
+	/* skb_copy_datagram_iovec fires as the copy starts: the copy itself is a small part of
+	 * this stage, which runs on to the end of recvmsg (TCP's receive cleanup, which may send
+	 * an ACK, the socket's unlock, the system call's exit) */
+	STAGE("copy_and_finish", JP_COPY, JP_SYS_EXIT, MS_COPY_TO_USER, MS_COPY_TO_USER,
+	      LAYER_KERNEL, "the copy to the application's buffer, then the rest of recvmsg "
+	      "(TCP's cleanup, perhaps an ACK, the socket's unlock)"),
 	STAGE("recv_copy", JP_ON_CPU, JP_SYS_EXIT, MS_COPY_TO_USER, MS_COPY_TO_USER, LAYER_KERNEL,
 	      "recv() runs again, takes the datagram and copies it to the application"),
 	STAGE("return_to_app", JP_SYS_EXIT, JP_APP_RECV, MS_APP_RECEIVE, MS_APP_RECEIVE,

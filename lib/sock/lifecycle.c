@@ -74,6 +74,8 @@ static int collect_kernel_row(const struct inet_sock *s, void *arg)
 	k->fd = -1;
 	k->state = s->state;
 	k->inode = s->inode;
+	k->rqueue = s->rqueue;
+	k->wqueue = s->wqueue;
 	memcpy(k->local, local, sizeof(k->local));
 	memcpy(k->remote, remote, sizeof(k->remote));
 	return 0;
@@ -180,26 +182,28 @@ static int run_steps(struct run *r)
 	/* the server side: socket, bind to an ephemeral port, listen */
 	if ((r->fd[LISTENER] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		return -errno;
-	if ((err = record(r, "socket", LISTENER, "socket(AF_INET, SOCK_STREAM, 0) = %d",
-			  r->fd[LISTENER])))
+	if ((err = record(r, "socket", LISTENER,
+			  "socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0) = %d", r->fd[LISTENER])))
 		return err;
 	if (bind(r->fd[LISTENER], (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
 	    getsockname(r->fd[LISTENER], (struct sockaddr *)&addr, &len) < 0)
 		return -errno;
 	r->lc->port = ntohs(addr.sin_port);
-	if ((err = record(r, "bind", LISTENER, "bind(%d, 127.0.0.1:%u) = 0", r->fd[LISTENER],
-			  r->lc->port)))
+	if ((err = record(r, "bind", LISTENER, "bind(%d, 127.0.0.1:0) = 0, port %u",
+			  r->fd[LISTENER], r->lc->port)))
 		return err;
 	if (listen(r->fd[LISTENER], 8) < 0)
 		return -errno;
 	if ((err = record(r, "listen", LISTENER, "listen(%d, 8) = 0", r->fd[LISTENER])))
 		return err;
 
-	/* the client side: the handshake completes inside connect(), before any accept() */
+	/* the client side: the kernel completes the handshake without the server process; on
+	 * loopback the server's last ACK is processed before connect() returns, so both ends
+	 * are ESTABLISHED and the server end waits in the listener's accept queue */
 	if ((r->fd[CLIENT] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		return -errno;
-	if ((err = record(r, "socket", CLIENT, "socket(AF_INET, SOCK_STREAM, 0) = %d",
-			  r->fd[CLIENT])))
+	if ((err = record(r, "socket", CLIENT,
+			  "socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0) = %d", r->fd[CLIENT])))
 		return err;
 	if (connect(r->fd[CLIENT], (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		return -errno;
@@ -210,20 +214,23 @@ static int run_steps(struct run *r)
 			  r->lc->port)))
 		return err;
 
-	/* accept() returns a new fd for the connection; the listener keeps listening */
+	/* accept() takes the established connection off the queue and gives it a new fd (it
+	 * blocks only when the queue is empty); the listener keeps listening */
 	if ((r->fd[ACCEPTED] = accept4(r->fd[LISTENER], NULL, NULL, SOCK_CLOEXEC)) < 0)
 		return -errno;
-	if ((err = record(r, "accept", ACCEPTED, "accept(%d) = %d", r->fd[LISTENER],
-			  r->fd[ACCEPTED])))
+	if ((err = record(r, "accept", ACCEPTED, "accept4(%d, NULL, NULL, SOCK_CLOEXEC) = %d",
+			  r->fd[LISTENER], r->fd[ACCEPTED])))
 		return err;
 
 	if ((n = send(r->fd[CLIENT], "hello", 5, MSG_NOSIGNAL)) < 0)
 		return -errno;
-	if ((err = record(r, "send", CLIENT, "send(%d, \"hello\", 5) = %zd", r->fd[CLIENT], n)))
+	if ((err = record(r, "send", CLIENT, "send(%d, \"hello\", 5, MSG_NOSIGNAL) = %zd",
+			  r->fd[CLIENT], n)))
 		return err;
 	if ((n = recv(r->fd[ACCEPTED], buf, sizeof(buf), 0)) < 0)
 		return -errno;
-	if ((err = record(r, "recv", ACCEPTED, "recv(%d) = %zd", r->fd[ACCEPTED], n)))
+	if ((err = record(r, "recv", ACCEPTED, "recv(%d, buf, %zu, 0) = %zd", r->fd[ACCEPTED],
+			  sizeof(buf), n)))
 		return err;
 
 	/* the client half-closes: its FIN goes out, the server reads end-of-file */
@@ -233,8 +240,8 @@ static int run_steps(struct run *r)
 		return err;
 	if ((n = recv(r->fd[ACCEPTED], buf, sizeof(buf), 0)) < 0)
 		return -errno;
-	if ((err = record(r, "recv", ACCEPTED, "recv(%d) = %zd (end of file)", r->fd[ACCEPTED],
-			  n)))
+	if ((err = record(r, "recv", ACCEPTED, "recv(%d, buf, %zu, 0) = %zd (end of file)",
+			  r->fd[ACCEPTED], sizeof(buf), n)))
 		return err;
 
 	/* closing: the side that sent the first FIN is the one left in TIME_WAIT */

@@ -45,6 +45,7 @@ static int demo_sockets(struct socket_basics *out)
 static int blocking_demo(struct blocking_demo *b)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), err, flags;
+	struct sock_identity probe;
 
 	if (fd < 0)
 		return -errno;
@@ -57,9 +58,15 @@ static int blocking_demo(struct blocking_demo *b)
 		goto out_close;
 	}
 	if ((err = sockopt_set_timeout_us(fd, SO_RCVTIMEO, b->timeout_requested_us)) ||
-	    (err = sockopt_set_timeout_us(fd, SO_SNDTIMEO, b->timeout_requested_us)))
+	    (err = sockopt_set_timeout_us(fd, SO_SNDTIMEO, b->timeout_requested_us)) ||
+	    (err = sock_identity_read(fd, &b->after)))
 		goto out_close;
-	err = sock_identity_read(fd, &b->after);
+	/* one microsecond is rounded up to one jiffy: its length gives the kernel's HZ */
+	if ((err = sockopt_set_timeout_us(fd, SO_RCVTIMEO, 1)) ||
+	    (err = sock_identity_read(fd, &probe)))
+		goto out_close;
+	b->jiffy_us = probe.rcvtimeo_us;
+	b->hz = probe.rcvtimeo_us > 0 ? (long)(1000000 / probe.rcvtimeo_us) : 0;
 out_close:
 	close(fd);
 	return err;
@@ -67,14 +74,16 @@ out_close:
 
 static int option_changes(struct socket_basics *out)
 {
-	/* two buffer requests: a small one (stored doubled) and one past net.core's cap */
+	/* two buffer requests: one under net.core's cap (stored doubled; 100000, because the
+	 * default 65536 would look unchanged next to tcp_rmem's default of 131072), and one past
+	 * the cap (clamped to rmem_max, then doubled) */
 	int big_rcv = (int)(out->limits.rmem_max * 2), big_snd = (int)(out->limits.wmem_max * 2);
 	const struct sockopt_change plan[] = {
 		{ "SO_REUSEADDR", SOL_SOCKET, SO_REUSEADDR, 0, 1, 0 },
 		{ "SO_KEEPALIVE", SOL_SOCKET, SO_KEEPALIVE, 0, 1, 0 },
 		{ "TCP_NODELAY", IPPROTO_TCP, TCP_NODELAY, 0, 1, 0 },
-		{ "SO_RCVBUF", SOL_SOCKET, SO_RCVBUF, 0, 65536, 0 },
-		{ "SO_SNDBUF", SOL_SOCKET, SO_SNDBUF, 0, 65536, 0 },
+		{ "SO_RCVBUF", SOL_SOCKET, SO_RCVBUF, 0, 100000, 0 },
+		{ "SO_SNDBUF", SOL_SOCKET, SO_SNDBUF, 0, 100000, 0 },
 		{ "SO_RCVBUF", SOL_SOCKET, SO_RCVBUF, 0, big_rcv, 0 },
 		{ "SO_SNDBUF", SOL_SOCKET, SO_SNDBUF, 0, big_snd, 0 },
 	};
@@ -100,6 +109,9 @@ int socket_basics_collect(struct socket_basics *out)
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < 3; i++) /* a closed standard fd is a fact to show, not an error */
 		fd_brief_read(i, &out->std[i]);
+	/* tcp_rmem[1] and tcp_wmem[1] are what a new TCP socket starts with (tcp(7)) */
+	sysctl_read_longs("/proc/sys", "net/ipv4/tcp_rmem", out->tcp_rmem, 3);
+	sysctl_read_longs("/proc/sys", "net/ipv4/tcp_wmem", out->tcp_wmem, 3);
 	if ((err = net_core_limits_read("/proc/sys", &out->limits)) ||
 	    (err = demo_sockets(out)) || (err = blocking_demo(&out->blocking)) ||
 	    (err = option_changes(out)))

@@ -26,9 +26,9 @@ int sysctl_parse_long(const char *text, long *out)
 	return 0;
 }
 
-int sysctl_read_long(const char *root, const char *name, long *out)
+static int read_text(const char *root, const char *name, char *text, size_t size)
 {
-	char path[PATH_MAX], text[64];
+	char path[PATH_MAX];
 	ssize_t n;
 	int fd, err;
 
@@ -37,13 +37,38 @@ int sysctl_read_long(const char *root, const char *name, long *out)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = read(fd, text, sizeof(text) - 1);
+	n = read(fd, text, size - 1);
 	err = n < 0 ? -errno : 0;
 	close(fd);
 	if (err)
 		return err;
 	text[n] = '\0';
-	return sysctl_parse_long(text, out);
+	return 0;
+}
+
+int sysctl_read_long(const char *root, const char *name, long *out)
+{
+	char text[64];
+	int err = read_text(root, name, text, sizeof(text));
+
+	return err ? err : sysctl_parse_long(text, out);
+}
+
+int sysctl_read_longs(const char *root, const char *name, long *out, int n)
+{
+	char text[128], *p = text, *end;
+	int err = read_text(root, name, text, sizeof(text)), i;
+
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		errno = 0;
+		out[i] = strtol(p, &end, 10);
+		if (end == p || errno)
+			break;
+		p = end;
+	}
+	return i ? i : -EINVAL;
 }
 
 int net_core_limits_read(const char *root, struct net_core_limits *out)

@@ -17,7 +17,7 @@ from e2e import NIC2APP, STARTUP, URING_RESULTS, check, nic2app, reduced
 
 WANT = {
     "syscall.function_call", "syscall.getppid", "syscall.getsockopt", "syscall.socket_close",
-    "copy.memcpy_1k", "copy.memcpy_large", "copy.pipe_1k", "copy.socket_1k",
+    "copy.memcpy_1k", "copy.memcpy_1k_cold", "copy.memcpy_large", "copy.pipe_1k", "copy.socket_1k",
     "ctxswitch.pipe", "batch.send_recv", "batch.sendmmsg_recvmmsg", "batch.io_uring",
     "zerocopy.read_write", "zerocopy.mmap_write", "zerocopy.sendfile", "zerocopy.splice",
     "zerocopy.io_uring", "zerocopy.msg_zerocopy", "zerocopy.io_uring_send_zc",

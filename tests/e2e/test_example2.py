@@ -3,9 +3,13 @@
 the program did at each step (three unbound sockets, then a listener with two connections
 seen from both ends, then the CLOSE_WAIT ends left after one close each), and the table must
 come back to what it was at step 1."""
+import os
 import re
+import subprocess
 
-from e2e import check, example, reduced, run
+from e2e import VALGRIND, check, example, reduced, run
+
+keep = os.dup(0)  # an fd we pass on, as a careless parent would
 
 r = run([example("02_fd_monitor")])
 out = r.stdout.decode()
@@ -47,4 +51,14 @@ check(s4 == [("tcp", "CLOSE_WAIT")] * 2 + [("tcp", "LISTEN")], f"step 4: {s4}")
 check(socket_rows(steps[5]) == [], "step 5 still has sockets")
 check(big_table or "back to the initial state: yes" in out, "the table did not come back to step 1")
 check(re.search(r"headroom: \d+ fds open; soft limit", out), "no headroom line")
+# the ends closed at step 4 live on in the kernel with no fd (FIN_WAIT1 until the ACK comes)
+fdless = re.findall(r"no fd: \S+ -> \S+ (\w+)", steps[4])
+check(len(fdless) == 2 and set(fdless) <= {"FIN_WAIT1", "FIN_WAIT2"}, f"closed ends: {fdless}")
+# the fds above 2 we started it with are named as inherited, with the parent that passed them
+if not VALGRIND:  # under valgrind the parent is valgrind's wrapper
+    r = subprocess.run([example("02_fd_monitor")], pass_fds=(keep,), capture_output=True,
+                       text=True, timeout=60)
+    line = re.search(r"inherited: (.*)", r.stdout)
+    check(line and re.search(rf"\b{keep}\b", line.group(1)) and "python" in line.group(1),
+          f"inherited line: {line and line.group(0)!r}")
 print("ok")

@@ -72,7 +72,7 @@ for via in ("lo", "netns"):
                 check(key in s, f"{what}: stage without {key}: {s}")
             check(s["min_ns"] <= s["p50_ns"] <= s["p99_ns"] <= s["max_ns"], f"{what}: {s}")
         names = [s["name"] for s in d["stages"]]
-        check(("copy_to_user" in names) == (proto == "tcp"), f"{what}: stages {names}")
+        check(("copy_and_finish" in names) == (proto == "tcp"), f"{what}: stages {names}")
         if via == "netns":
             check(len(d["devices"]) == 2 and all(re.fullmatch(r"n2a\d+[ab]", x) for x in d["devices"]),
                   f"{what}: devices {d['devices']}")

@@ -60,6 +60,13 @@ sk.close()
 check(b["before"]["blocking"] and not b["after"]["blocking"], f"blocking demo: {b}")
 check(b["after"]["rcvtimeo_us"] == sec * 1000000 + usec,
       f"SO_RCVTIMEO read back {b['after']['rcvtimeo_us']}, kernel gives Python {sec}s {usec}us")
+# one jiffy: a 1 us timeout as Python reads it back, and the HZ it gives
+sk = socket.socket()
+sk.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", 0, 1))
+sec, usec = struct.unpack("ll", sk.getsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, 16))
+sk.close()
+check(b["jiffy_us"] == sec * 1000000 + usec and b["hz"] == 1000000 // b["jiffy_us"],
+      f"jiffy {b['jiffy_us']} us, HZ {b['hz']}; Python reads {sec}s {usec}us")
 
 # options: same requests from Python on a fresh TCP socket must store the same values
 levels = {"SO_REUSEADDR": (socket.SOL_SOCKET, socket.SO_REUSEADDR),
@@ -81,10 +88,19 @@ sk.close()
 for k in ("rmem_default", "rmem_max", "wmem_default", "wmem_max", "somaxconn"):
     with open(f"/proc/sys/net/core/{k}") as f:
         check(d["limits"][k] == int(f.read()), f"limits.{k} {d['limits'][k]}")
+for k in ("tcp_rmem", "tcp_wmem"):
+    with open(f"/proc/sys/net/ipv4/{k}") as f:
+        check(d["limits"][k] == [int(x) for x in f.read().split()], f"limits.{k} {d['limits'][k]}")
+# a request under the cap comes back doubled, and it is not the default's size
+rcv = next(o for o in d["options"] if o["name"] == "SO_RCVBUF")
+check(rcv["after"] == 2 * rcv["requested"] != rcv["before"], f"SO_RCVBUF not shown doubled: {rcv}")
 
 # costs: present, self-consistent, and a system call costs more than a function call
 cost = d["syscall_cost"]
-check(set(cost) == {"function_call", "getppid", "getsockopt", "socket_close"}, f"{set(cost)}")
+check(set(cost) == {"function_call", "getppid", "getsockopt", "socket_close", "clock_gettime_vdso"},
+      f"{set(cost)}")
+check([n for n, c in cost.items() if c["is_system_call"]] == ["getppid", "getsockopt", "socket_close"],
+      "which costs are system calls")
 for name, c in cost.items():
     check(c["samples"] >= 1000, f"{name}: {c['samples']} samples")
     check(0 < c["min_ns"] <= c["p50_ns"] <= c["p99_ns"] <= c["max_ns"], f"{name}: {c}")
@@ -101,4 +117,13 @@ acc = d["lifecycle"][5]
 check(acc["fd"] not in (d["lifecycle"][0]["fd"], d["lifecycle"][3]["fd"]), f"accept fd {acc}")
 for s in d["lifecycle"]:
     check({"step", "fd", "state"} <= set(s), f"lifecycle entry lacks fields: {s}")
+# the calls as made, and the accept queue: one connection waiting after connect(), none after
+# accept(); a LISTEN row's send_q is the backlog given to listen()
+check("SOCK_CLOEXEC" in d["lifecycle"][0]["call"] and d["lifecycle"][5]["call"].startswith("accept4("),
+      f"calls: {[s['call'] for s in d['lifecycle']]}")
+port = d["lifecycle_port"]
+for i, waiting in ((4, 1), (5, 0)):
+    ls = [k for k in d["lifecycle"][i]["kernel"] if k["state"] == "LISTEN" and k["local"].endswith(f":{port}")]
+    check(len(ls) == 1 and ls[0]["recv_q"] == waiting and ls[0]["send_q"] == 8,
+          f"step {i + 1}: listener rows {ls}")
 print("ok")
