@@ -23,9 +23,11 @@ need_pkg libcmocka-dev   pkg-config --exists cmocka
 need_pkg python3         test -x /usr/bin/python3
 need_pkg iproute2        command -v ss
 need_pkg bsdutils        command -v script
-# for `make check` (scripts/deps.sh check): a browser to render the report's page in
+# for `make check` (scripts/deps.sh check): a browser to render the report's page in, ethtool
 if [ "${1:-}" = check ] || [ "${1:-}" = valgrind ]; then
 	need_pkg chromium    command -v chromium
+	# ground truth for `nic2app nic` (tests/e2e/test_nic.py): ethtool -k/-i/-g/-l/-c
+	need_pkg ethtool     test -x /usr/sbin/ethtool -o -x /sbin/ethtool
 fi
 # for `make check-valgrind` (scripts/deps.sh valgrind): memcheck
 if [ "${1:-}" = valgrind ]; then
@@ -47,8 +49,13 @@ cmd="apt-get install -y --no-install-recommends ${missing[*]}"
 if [ "$(id -u)" -ne 0 ]; then
 	echo "nic2app: missing Debian packages: ${missing[*]}" >&2
 	echo "nic2app: install them as root with: sudo $cmd" >&2
-	# the browser is only for the tests of the report's page, which say they were skipped
-	[ "${1:-}" = check ] || [ "${1:-}" = valgrind ] && [ "${missing[*]}" = chromium ] && exit 0
+	# the browser and ethtool are only for the tests of the report's page and of `nic2app
+	# nic`, which say they were skipped
+	only_test_tools=true
+	for p in "${missing[@]}"; do
+		[ "$p" = chromium ] || [ "$p" = ethtool ] || only_test_tools=false
+	done
+	{ [ "${1:-}" = check ] || [ "${1:-}" = valgrind ]; } && $only_test_tools && exit 0
 	exit 1
 fi
 
