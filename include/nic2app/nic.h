@@ -180,6 +180,10 @@ int nic_features_parse(const void *names_buf, size_t names_len, const void *buf,
  * lower case without the prefix ("rx_max", "combined_count", "rx_usecs"). */
 int nic_params_parse(const void *buf, size_t len, enum nic_reply which, struct nic_params *ps);
 
+/* The features through the older interface, ioctl(SIOCETHTOOL) ETHTOOL_GSSET_INFO,
+ * ETHTOOL_GSTRINGS and ETHTOOL_GFEATURES: nic_collect()'s fallback without ethtool netlink. */
+int nic_ioctl_features(const char *ifname, struct nic_features *f);
+
 /* The interface's operstate as ip link prints it ("UP", "UNKNOWN", ...). */
 const char *nic_operstate_name(uint8_t operstate);
 

@@ -52,8 +52,7 @@ int nic_link_fetch(const char *ifname, void *buf, size_t cap);
 /* A whole /proc text file, NUL-terminated, in a heap buffer the caller frees (nic_irqs.c). */
 int nic_read_text(const char *path, char **text);
 
-/* SIOCETHTOOL (nic_ioctl.c): driver info, and the features when netlink is missing. */
+/* SIOCETHTOOL ETHTOOL_GDRVINFO (nic_ioctl.c). */
 int nic_ioctl_drvinfo(const char *ifname, struct nic_drvinfo *d);
-int nic_ioctl_features(const char *ifname, struct nic_features *f);
 
 #endif

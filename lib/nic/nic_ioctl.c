@@ -63,19 +63,25 @@ int nic_ioctl_drvinfo(const char *ifname, struct nic_drvinfo *d)
 /* How many feature names the kernel has (ETHTOOL_GSSET_INFO). */
 static int features_count(const char *ifname, unsigned int *count)
 {
-	struct {
+	/* struct ethtool_sset_info ends in a flexible array: one u32 follows for our one set */
+	union {
 		struct ethtool_sset_info hdr;
-		uint32_t len;
-	} info = { .hdr = { .cmd = ETHTOOL_GSSET_INFO, .sset_mask = 1ULL << ETH_SS_FEATURES } };
+		char bytes[sizeof(struct ethtool_sset_info) + sizeof(uint32_t)];
+	} info;
+	uint32_t len;
 	int r;
 
+	memset(&info, 0, sizeof(info));
+	info.hdr.cmd = ETHTOOL_GSSET_INFO;
+	info.hdr.sset_mask = 1ULL << ETH_SS_FEATURES;
 	if ((r = ethtool_ioctl(ifname, &info)) < 0)
 		return r;
 	if (!(info.hdr.sset_mask & (1ULL << ETH_SS_FEATURES)))
 		return -EOPNOTSUPP;
-	if (info.len == 0 || info.len > NIC_FEATURES_MAX)
+	memcpy(&len, info.bytes + sizeof(info.hdr), sizeof(len));
+	if (len == 0 || len > NIC_FEATURES_MAX)
 		return -E2BIG;
-	*count = info.len;
+	*count = len;
 	return 0;
 }
 
