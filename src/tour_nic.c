@@ -39,8 +39,9 @@ static void lo_lines(struct strbuf *sb, const struct nic_info *lo)
 	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
 		if (feature_on(lo, shown[i].legacy))
 			strbuf_addf(sb, " %s", shown[i].label);
-	strbuf_adds(sb, ".\n  \"Checksum on\": no checksum over the data is ever computed on lo; the packet\n"
-			"  stays marked CHECKSUM_PARTIAL, which the receive side counts as verified.\n");
+	strbuf_adds(sb, ".\n  \"Checksum on\": lo never computes the TCP checksum (nor UDP's, for a datagram\n"
+			"  sent whole); the packet stays marked CHECKSUM_PARTIAL, which the receive\n"
+			"  side counts as verified.\n");
 }
 
 static void dev_lines(struct strbuf *sb, const struct nic_info *dev)

@@ -152,11 +152,15 @@ void nic_lo_checksum_note(struct strbuf *sb, int indent)
 {
 	strbuf_addf(sb,
 		    "%*s\"checksum on\" on lo: lo offers NETIF_F_HW_CSUM (tx-checksum-ip-generic), so\n"
-		    "%*sTCP and UDP leave the checksum to the device (CHECKSUM_PARTIAL: only the pseudo-\n"
-		    "%*sheader sum is written); loopback_xmit passes the packet to the receive side\n"
-		    "%*sunchanged, which counts CHECKSUM_PARTIAL as verified (include/linux/skbuff.h).\n"
-		    "%*sNo checksum over the data is ever computed on lo.\n",
-		    indent, "", indent, "", indent, "", indent, "", indent, "");
+		    "%*sTCP and UDP leave their checksum to the device (CHECKSUM_PARTIAL: only the\n"
+		    "%*spseudo-header sum is written); loopback_xmit passes the packet to the receive\n"
+		    "%*sside unchanged, which counts CHECKSUM_PARTIAL as verified (include/linux/\n"
+		    "%*sskbuff.h). So the TCP checksum over the data is never computed on lo, nor\n"
+		    "%*sUDP's for a datagram sent in one piece (not corked with MSG_MORE, not\n"
+		    "%*sfragmented); the IP header's own checksum always is, in software\n"
+		    "%*s(Documentation/networking/checksum-offloads.rst).\n",
+		    indent, "", indent, "", indent, "", indent, "", indent, "", indent, "", indent, "",
+		    indent, "");
 }
 
 void nic_render_text(struct strbuf *sb, const struct nic_info *info, bool colour)

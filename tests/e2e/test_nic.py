@@ -9,8 +9,11 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 
-from e2e import check, fail, nic2app, skip
+from e2e import built, check, fail, nic2app, run, skip
+
+NIC2APP_BUILT = built("nic2app")
 
 ETHTOOL = shutil.which("ethtool") or shutil.which("/usr/sbin/ethtool") or "/usr/sbin/ethtool"
 if not os.path.exists(ETHTOOL):
@@ -217,6 +220,19 @@ if os.geteuid() == 0 and len(want) > 1:
     check(vb["watch"]["ifname"] == other, f"watch: {vb.get('watch')}")
     left = [p for p in glob.glob("/sys/class/net/*") if os.path.basename(p) == vb["device"]]
     check(not left, f"veth end {vb['device']} left behind")
+
+# --- without privileges: the veth burst cannot run (exit 3, said why), lo's still does
+if os.geteuid() == 0 and len(want) > 1 and shutil.which("setpriv"):
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)
+        copy = shutil.copy(NIC2APP_BUILT, tmp)
+        os.chmod(copy, 0o755)
+        r = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", copy, "nic",
+                 "--burst", "--json"], cwd="/")
+    check(r.returncode == 3 and b"CAP_SYS_ADMIN" in r.stderr, f"unprivileged burst: {r}")
+    u = json.loads(r.stdout)
+    check([x["path"] for x in u["bursts"]] == ["lo"], f"unprivileged bursts: {u['bursts']}")
+    check(len(u["interfaces"]) == len(want), "unprivileged: interfaces missing")
 
 # --- bad input
 r = nic2app("nic", "nosuchif0")
