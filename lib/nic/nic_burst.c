@@ -70,12 +70,15 @@ static int link_in(struct burst_run *run, int side, const char *ifname, struct n
 static int snapshot_take(struct burst_run *run, struct snapshot *s)
 {
 	const char *tx = run->have_ns ? run->ns.ifname[NETNS_A] : "lo";
-	const char *rx = run->have_ns ? run->ns.ifname[NETNS_B] : "lo";
+	const char *rx = run->ns.ifname[NETNS_B];
 	char *text;
 	int r;
 
-	if ((r = link_in(run, NETNS_A, tx, &s->dev_tx)) < 0 ||
-	    (r = link_in(run, NETNS_B, rx, &s->dev_rx)) < 0)
+	if ((r = link_in(run, NETNS_A, tx, &s->dev_tx)) < 0)
+		return r;
+	if (!run->have_ns) /* lo counts each packet once out and once in: one reading */
+		s->dev_rx = s->dev_tx;
+	else if ((r = link_in(run, NETNS_B, rx, &s->dev_rx)) < 0)
 		return r;
 	/* lo has no device in sysfs, so no line; veth has none either (no parent device),
 	 * and this process's sysfs shows the host's interfaces, not the namespace's */

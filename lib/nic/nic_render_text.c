@@ -219,7 +219,7 @@ void nic_burst_render_text(struct strbuf *sb, const struct nic_burst *b, bool co
 	heading(sb, colour, title);
 	strbuf_addf(sb, "  %u UDP datagrams of %u bytes sent from CPU %d, %u received, in %.1f ms\n",
 		    b->sent, b->size, b->cpu, b->received, ms);
-	strbuf_addf(sb, "  %s counted %llu packets out, %s%llu in (ARP or other traffic adds a few)\n",
+	strbuf_addf(sb, "  %s counted %llu packets out, %s%llu in (any other traffic on it included)\n",
 		    b->device, (unsigned long long)b->dev_tx_packets,
 		    b->path == NIC_BURST_VETH ? "its peer " : "", (unsigned long long)b->dev_rx_packets);
 	if (b->dev_irq_lines == 0)
