@@ -30,9 +30,11 @@ need_pkg clang           command -v clang
 need_pkg bpftool         command -v bpftool
 need_pkg libbpf-dev      pkg-config --exists libbpf
 need_pkg libelf-dev      pkg-config --exists libelf
-# for `make check` (scripts/deps.sh check): a browser to render the report's page in
+# for `make check` (scripts/deps.sh check): a browser to render the report's page in, ethtool
 if [ "${1:-}" = check ] || [ "${1:-}" = valgrind ]; then
 	need_pkg chromium    command -v chromium
+	# ground truth for `nic2app nic` (tests/e2e/test_nic.py): ethtool -k/-i/-g/-l/-c
+	need_pkg ethtool     test -x /usr/sbin/ethtool -o -x /sbin/ethtool
 fi
 # for `make check-valgrind` (scripts/deps.sh valgrind): memcheck
 if [ "${1:-}" = valgrind ]; then
@@ -54,14 +56,15 @@ cmd="apt-get install -y --no-install-recommends ${missing[*]}"
 if [ "$(id -u)" -ne 0 ]; then
 	echo "nic2app: missing Debian packages: ${missing[*]}" >&2
 	echo "nic2app: install them as root with: sudo $cmd" >&2
-	# the browser is only for the tests of the report's page, which say they were skipped;
-	# the BPF engine is left out when its tools are missing
+	# the BPF engine is left out when its tools are missing; the browser and ethtool are only
+	# for the tests of the report's page and of `nic2app nic`, which say they were skipped
+	test_tools="chromium ethtool"
 	for pkg in "${missing[@]}"; do
-		case " $optional chromium " in
-		*" $pkg "*) [ "$pkg" != chromium ] || [ "${1:-}" = check ] || [ "${1:-}" = valgrind ] ||
-			exit 1 ;;
-		*) exit 1 ;;
+		case " $optional " in *" $pkg "*) continue ;; esac
+		case " $test_tools " in
+		*" $pkg "*) { [ "${1:-}" = check ] || [ "${1:-}" = valgrind ]; } && continue ;;
 		esac
+		exit 1
 	done
 	exit 0
 fi

@@ -16,6 +16,8 @@ const struct command commands[] = {
 	  cmd_fds },
 	{ "journey", "one message's way from send() to recv(), measured stage by stage",
 	  cmd_journey },
+	{ "nic", "the network interface: driver, offloads, queues, interrupts; --burst counts them",
+	  cmd_nic },
 	{ "bench", "system calls, copies, round trips, context switches, zero copy, batching",
 	  cmd_bench },
 	{ "report", "everything measured, as one self-contained HTML page with pictures",

@@ -37,4 +37,8 @@ int tour_journey(struct strbuf *sb, bool colour, struct tour_facts *f);
 /* Screen 4: the module's table of costs, each row beside what this machine measures. */
 int tour_costs(struct strbuf *sb, bool colour, struct tour_facts *f);
 
+/* The NIC stop (tour_nic.c): lo's offloads and MTU, the default route device's driver and
+ * interrupts, one burst over lo; about 120 words. 0, or -errno when lo cannot be read. */
+int tour_nic_stop(struct strbuf *sb, bool colour);
+
 #endif

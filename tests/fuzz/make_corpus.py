@@ -141,8 +141,21 @@ def peer():
         write("peer", "addr_%d" % i, b"\0" + addr.encode())
 
 
+def nic():
+    """lib/nic: the selector byte (see fuzz_nic.c), then the recorded reply or text."""
+    for i, kind in enumerate(("rings", "channels", "coalesce")):
+        write("nic", kind, bytes([i]) + read("nic", f"eth0_{kind}.bin"))
+    for ifname in ("lo", "eth0"):
+        write("nic", f"link_{ifname}", b"\3" + read("nic", f"{ifname}_link.bin"))
+        names = read("nic", "feature_names.bin")
+        write("nic", f"features_{ifname}", b"\4" + struct.pack("<H", len(names)) + names +
+              read("nic", f"{ifname}_features.bin"))
+    for name in ("interrupts", "softirqs", "softnet_stat"):
+        write("nic", name, b"\5" + read("nic", name))
+
+
 def main():
-    for target in (fdinfo, limits, proc_net, sock_diag, tstamp, trace, peer):
+    for target in (fdinfo, limits, proc_net, sock_diag, tstamp, trace, peer, nic):
         shutil.rmtree(os.path.join(CORPUS, target.__name__), ignore_errors=True)
         target()
 

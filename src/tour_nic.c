@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tour_nic: the tour's NIC stop: this machine's interfaces measured in a few lines (lo's
+ * offloads and MTU, the default route device's driver and interrupts, one burst over lo),
+ * at most about 120 words. `nic2app nic --burst` has the full story.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "nic2app/nic.h"
+#include "nic2app/nic_burst.h"
+#include "nic2app/render.h"
+#include "tour.h"
+
+#define TOUR_BURST 1000
+
+static bool feature_on(const struct nic_info *info, const char *legacy)
+{
+	struct nic_feature_row rows[NIC_FEATURES_MAX + 16];
+	size_t n = nic_feature_rows(&info->features, rows, sizeof(rows) / sizeof(rows[0]));
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rows[i].name, legacy) == 0)
+			return rows[i].active;
+	return false;
+}
+
+static void lo_lines(struct strbuf *sb, const struct nic_info *lo)
+{
+	static const struct {
+		const char *legacy, *label;
+	} shown[] = { { "tx-checksumming", "checksum" }, { "scatter-gather", "sg" },
+		      { "tcp-segmentation-offload", "TSO" },
+		      { "generic-segmentation-offload", "GSO" },
+		      { "generic-receive-offload", "GRO" } };
+
+	strbuf_addf(sb, "  lo: MTU %u, GSO packets up to %u B; offloads on:", lo->link.mtu,
+		    lo->link.gso_max_size);
+	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
+		if (feature_on(lo, shown[i].legacy))
+			strbuf_addf(sb, " %s", shown[i].label);
+	strbuf_adds(sb, ".\n  \"Checksum on\": lo never computes the TCP checksum (nor UDP's, for a datagram\n"
+			"  sent whole); the packet stays marked CHECKSUM_PARTIAL, which the receive\n"
+			"  side counts as verified.\n");
+}
+
+static void dev_lines(struct strbuf *sb, const struct nic_info *dev)
+{
+	uint64_t irqs = 0;
+
+	for (size_t i = 0; i < dev->irqs.count; i++)
+		irqs += dev->irqs.irq[i].count;
+	strbuf_addf(sb, "  %s: driver %s, %zu interrupt lines%s;\n  since boot %llu packets, %llu "
+			"interrupts",
+		    dev->link.ifname, dev->drv.err ? "none" : dev->drv.driver, dev->irqs.count,
+		    strcmp(dev->irqs.source, "msi_irqs") == 0 ? " (MSI-X)" : "",
+		    (unsigned long long)(dev->link.rx_packets + dev->link.tx_packets),
+		    (unsigned long long)irqs);
+	if (irqs)
+		strbuf_addf(sb, " (%.1f packets per interrupt)",
+			    (double)(dev->link.rx_packets + dev->link.tx_packets) / (double)irqs);
+	strbuf_adds(sb, ".\n");
+}
+
+static void burst_line(struct strbuf *sb, const struct nic_burst *b)
+{
+	uint64_t rx = b->cpu >= 0 && (unsigned int)b->cpu < b->ncpus ? b->net_rx[b->cpu] : 0;
+
+	strbuf_addf(sb, "  %u datagrams over lo just now: lo's counter rose by %llu (other lo traffic\n"
+			"  included), lo raised %llu interrupts (it has no line), and CPU %d ran\n"
+			"  %llu NET_RX softirqs.\n",
+		    b->sent, (unsigned long long)b->dev_tx_packets, (unsigned long long)b->dev_irqs,
+		    b->cpu, (unsigned long long)rx);
+}
+
+int tour_nic_stop(struct strbuf *sb, bool colour)
+{
+	static struct nic_info lo, dev;
+	static struct nic_burst b;
+	char ifname[IF_NAMESIZE];
+	int r;
+
+	colour_add(sb, colour, COLOUR_BOLD, "The NIC, measured\n");
+	if ((r = nic_collect("lo", &lo)) < 0)
+		return r;
+	lo_lines(sb, &lo);
+	if (nic_default_route_dev(ifname) == 0 && strcmp(ifname, "lo") != 0 &&
+	    nic_collect(ifname, &dev) == 0)
+		dev_lines(sb, &dev);
+	if (nic_burst_run(NIC_BURST_LO, TOUR_BURST, 1000, NULL, NULL, &b) == 0)
+		burst_line(sb, &b);
+	strbuf_adds(sb, "  With standard tools: ethtool -k lo; grep . /proc/interrupts; "
+			"nic2app nic --burst\n");
+	return 0;
+}
