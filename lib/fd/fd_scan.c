@@ -30,8 +30,12 @@ static void read_context(const char *proc_root, int pid_dir, struct fd_snapshot 
 
 	s->limit_soft = s->limit_hard = -1;
 	s->system_allocated = s->system_max = -1;
-	if (proc_read_small(pid_dir, "comm", s->comm, sizeof(s->comm)) > 0)
-		s->comm[strcspn(s->comm, "\n")] = '\0';
+	/* comm is up to 15 bytes and a newline: read it where the newline fits too (into comm
+	 * itself, a 15-byte name filled it, was refused as too big and kept its newline) */
+	if (proc_read_small(pid_dir, "comm", text, sizeof(text)) > 0) {
+		text[strcspn(text, "\n")] = '\0';
+		snprintf(s->comm, sizeof(s->comm), "%.16s", text);
+	}
 	if (proc_read_small(pid_dir, "limits", text, sizeof(text)) > 0)
 		proc_limits_parse(text, "Max open files", &s->limit_soft, &s->limit_hard);
 	snprintf(path, sizeof(path), "%s/sys/fs/file-nr", proc_root);
