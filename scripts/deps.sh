@@ -23,9 +23,11 @@ need_pkg libcmocka-dev   pkg-config --exists cmocka
 need_pkg python3         test -x /usr/bin/python3
 need_pkg iproute2        command -v ss
 need_pkg bsdutils        command -v script
-# for `make check` (scripts/deps.sh check): a browser to render the report's page in
+# for `make check` (scripts/deps.sh check): a browser to render the report's page in, and
+# Prometheus (with promtool) to scrape the exporter and test the alert rules
 if [ "${1:-}" = check ] || [ "${1:-}" = valgrind ]; then
 	need_pkg chromium    command -v chromium
+	need_pkg prometheus  command -v promtool
 fi
 # for `make check-valgrind` (scripts/deps.sh valgrind): memcheck
 if [ "${1:-}" = valgrind ]; then
@@ -37,6 +39,7 @@ if [ "${1:-}" = bench ]; then
 	need_pkg iperf3      command -v iperf3
 	need_pkg lsof        command -v lsof
 	need_pkg util-linux  command -v lsfd
+	need_pkg prometheus-node-exporter command -v prometheus-node-exporter
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
@@ -47,8 +50,14 @@ cmd="apt-get install -y --no-install-recommends ${missing[*]}"
 if [ "$(id -u)" -ne 0 ]; then
 	echo "nic2app: missing Debian packages: ${missing[*]}" >&2
 	echo "nic2app: install them as root with: sudo $cmd" >&2
-	# the browser is only for the tests of the report's page, which say they were skipped
-	[ "${1:-}" = check ] || [ "${1:-}" = valgrind ] && [ "${missing[*]}" = chromium ] && exit 0
+	# the browser and Prometheus are only for tests that say they were skipped without them
+	if [ "${1:-}" = check ] || [ "${1:-}" = valgrind ]; then
+		optional=true
+		for p in "${missing[@]}"; do
+			[ "$p" = chromium ] || [ "$p" = prometheus ] || optional=false
+		done
+		$optional && exit 0
+	fi
 	exit 1
 fi
 

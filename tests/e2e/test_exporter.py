@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 
-from e2e import check, nic2app
+from e2e import built, check, fail, nic2app
 from exporter import Exporter, samples, stop_all, wait_until
 from fixture import FIXTURE, Fixture
 
@@ -196,13 +196,79 @@ def options():
     check(len(procs) == 2 and "" in procs, f"--max-processes 1: {procs}")
 
 
+def listen_counters():
+    with open("/proc/net/netstat") as f:
+        lines = f.read().splitlines()
+    for names, values in zip(lines[0::2], lines[1::2]):
+        if names.startswith("TcpExt:"):
+            d = dict(zip(names.split()[1:], map(int, values.split()[1:])))
+            return d["ListenOverflows"]
+    fail("no TcpExt in /proc/net/netstat")
+
+
+def listen_queue():
+    """A listener with backlog 2 that never accepts, and 6 clients: the exporter's queued and
+    max are ss's Recv-Q and Send-Q; the overflow counter moves as /proc/net/netstat's does."""
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(2)
+    port = lsock.getsockname()[1]
+    before = listen_counters()
+    clients = []
+    for _ in range(6):
+        c = socket.socket()
+        c.setblocking(False)
+        c.connect_ex(("127.0.0.1", port))
+        clients.append(c)
+    time.sleep(0.3)
+    ss = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True)
+    _, recv_q, send_q, *_ = ss.stdout.split()
+    r = nic2app("exporter", "--once", "--pid", str(os.getpid()))
+    after = listen_counters()
+    text = r.stdout.decode()
+    q = {l["kind"]: v for l, v in samples(text, "nic2app_process_listen_queue_connections")
+         if l["local"] == f"127.0.0.1:{port}"}
+    check(q == {"queued": float(recv_q), "max": float(send_q)},
+          f"listen queue {q}, ss says Recv-Q {recv_q} Send-Q {send_q}")
+    check(q["queued"] > q["max"], f"6 clients did not overflow a backlog of 2: {q}")
+    over = samples(text, "nic2app_system_tcp_listen_overflows_total")[0][1]
+    check(before < over <= after, f"ListenOverflows {before} -> {after}, exporter {over}")
+    for c in clients:
+        c.close()
+    lsock.close()
+
+
+def capabilities(pid):
+    """The systemd unit's two capabilities let an unprivileged user read another user's
+    process (the fixture, root's); without them it cannot."""
+    if os.getuid() != 0 or not shutil.which("setpriv"):
+        return
+    d = tempfile.mkdtemp()
+    try:
+        os.chmod(d, 0o755)
+        prog = shutil.copy(built("nic2app"), os.path.join(d, "nic2app"))
+        os.chmod(prog, 0o755)
+        caps = "+dac_read_search,+sys_ptrace"
+        for extra, seen in (([], False), ([f"--inh-caps={caps}", f"--ambient-caps={caps}"], True)):
+            r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                *extra, prog, "exporter", "--once", "--pid", str(pid)],
+                               capture_output=True, text=True, cwd="/")
+            pids = {l["pid"] for l, _ in samples(r.stdout, "nic2app_process_fds")}
+            check(r.returncode == 0 and (str(pid) in pids) == seen,
+                  f"as nobody {extra}: exit {r.returncode}, pids {pids}, {r.stderr}")
+    finally:
+        shutil.rmtree(d)
+
+
 def main():
     options()
     long_comm()
+    listen_queue()
     with Fixture("--kinds", "all") as fx:
         ex = Exporter("--timeout", "2", "--max-processes", "1000")
         text = check_routes(ex)
         check_fixture(text, fx.pid)
+        capabilities(fx.pid)
         check_refusals(ex)
         concurrent_scrapes(ex, 200)
         abuse(ex)
