@@ -117,7 +117,8 @@ int export_fold(struct export_data *d, size_t most)
 	int r = 0;
 
 	if (d->n_procs <= most) {
-		qsort(d->procs, d->n_procs, sizeof(*d->procs), by_pid);
+		if (d->n_procs) /* procs is NULL when nothing matched, and qsort wants an array */
+			qsort(d->procs, d->n_procs, sizeof(*d->procs), by_pid);
 		return 0;
 	}
 	qsort(d->procs, d->n_procs, sizeof(*d->procs), by_fds_desc);

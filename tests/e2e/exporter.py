@@ -2,6 +2,7 @@
 """exporter: run `nic2app exporter` for a test (stderr to a file, so it never blocks on a
 pipe), scrape it, parse the text format; always stopped by PID, even on failure."""
 import http.client
+import os
 import re
 import select
 import signal
@@ -18,8 +19,13 @@ class Exporter:
     def __init__(self, *args, listen="127.0.0.1:0"):
         self.err = tempfile.TemporaryFile()
         cmd = [NIC2APP, "exporter", *(["--listen", listen] if listen else []), *args]
+        # under ASan, freed memory waits in a quarantine (256 MB by default) before reuse:
+        # keep it small, so that RSS shows what the exporter holds
+        env = dict(os.environ)
+        if "ASAN_OPTIONS" in env:
+            env["ASAN_OPTIONS"] += ":quarantine_size_mb=16"
         self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.err,
-                                  stdin=subprocess.DEVNULL)
+                                  stdin=subprocess.DEVNULL, env=env)
         exporters.append(self)
         ready, _, _ = select.select([self.p.stdout], [], [], 10)
         line = self.p.stdout.readline().decode() if ready else ""
