@@ -30,11 +30,13 @@ need_pkg clang           command -v clang
 need_pkg bpftool         command -v bpftool
 need_pkg libbpf-dev      pkg-config --exists libbpf
 need_pkg libelf-dev      pkg-config --exists libelf
-# for `make check` (scripts/deps.sh check): a browser to render the report's page in, ethtool
+# for `make check` (scripts/deps.sh check): a browser to render the report's page in, ethtool,
+# and Prometheus (with promtool) to scrape the exporter and test the alert rules
 if [ "${1:-}" = check ] || [ "${1:-}" = valgrind ]; then
 	need_pkg chromium    command -v chromium
 	# ground truth for `nic2app nic` (tests/e2e/test_nic.py): ethtool -k/-i/-g/-l/-c
 	need_pkg ethtool     test -x /usr/sbin/ethtool -o -x /sbin/ethtool
+	need_pkg prometheus  command -v promtool
 fi
 # for `make check-valgrind` (scripts/deps.sh valgrind): memcheck
 if [ "${1:-}" = valgrind ]; then
@@ -46,6 +48,7 @@ if [ "${1:-}" = bench ]; then
 	need_pkg iperf3      command -v iperf3
 	need_pkg lsof        command -v lsof
 	need_pkg util-linux  command -v lsfd
+	need_pkg prometheus-node-exporter command -v prometheus-node-exporter
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
@@ -56,9 +59,10 @@ cmd="apt-get install -y --no-install-recommends ${missing[*]}"
 if [ "$(id -u)" -ne 0 ]; then
 	echo "nic2app: missing Debian packages: ${missing[*]}" >&2
 	echo "nic2app: install them as root with: sudo $cmd" >&2
-	# the BPF engine is left out when its tools are missing; the browser and ethtool are only
-	# for the tests of the report's page and of `nic2app nic`, which say they were skipped
-	test_tools="chromium ethtool"
+	# the BPF engine is left out when its tools are missing; the browser, ethtool and
+	# Prometheus are only for tests (the report's page, `nic2app nic`, the exporter) that say
+	# they were skipped without them
+	test_tools="chromium ethtool prometheus"
 	for pkg in "${missing[@]}"; do
 		case " $optional " in *" $pkg "*) continue ;; esac
 		case " $test_tools " in

@@ -11,5 +11,6 @@ int cmd_bench(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_nic(int argc, char **argv);
+int cmd_exporter(int argc, char **argv);
 
 #endif

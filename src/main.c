@@ -24,6 +24,8 @@ const struct command commands[] = {
 	  cmd_report },
 	{ "serve", "the peer of journey --peer: echoes frames and datagrams, counts what it is sent",
 	  cmd_serve },
+	{ "exporter", "Prometheus metrics of every process's fds and sockets, read at each scrape",
+	  cmd_exporter },
 	{ NULL, NULL, NULL },
 };
 

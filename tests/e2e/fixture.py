@@ -11,10 +11,10 @@ FIXTURE = os.path.join(BUILD, "tests", "helpers", "fd_fixture")
 
 
 class Fixture:
-    def __init__(self, *args, prefix=()):
-        if not os.access(FIXTURE, os.X_OK):
-            fail(f"{FIXTURE} is not built")
-        self.proc = subprocess.Popen([*prefix, FIXTURE, *args], stdin=subprocess.PIPE,
+    def __init__(self, *args, prefix=(), program=FIXTURE):
+        if not os.access(program, os.X_OK):
+            fail(f"{program} is not built")
+        self.proc = subprocess.Popen([*prefix, program, *args], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True)
         line = self.proc.stdout.readline()

@@ -154,8 +154,20 @@ def nic():
         write("nic", name, b"\5" + read("nic", name))
 
 
+def export_http():
+    write("export_http", "prometheus_scrape",
+          b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9877\r\nUser-Agent: Prometheus/2.42.0+ds\r\n"
+          b"Accept: application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
+          b"version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1\r\n"
+          b"Accept-Encoding: gzip\r\nX-Prometheus-Scrape-Timeout-Seconds: 10\r\n\r\n")
+    write("export_http", "head_bare_lf", b"HEAD / HTTP/1.0\n\n")
+    write("export_http", "post", b"POST /metrics HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc")
+    write("export_http", "folded", b"GET /metrics HTTP/1.1\r\n folded: x\r\n\r\n")
+    write("export_http", "tls_hello", b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03")
+
+
 def main():
-    for target in (fdinfo, limits, proc_net, sock_diag, tstamp, trace, peer, nic):
+    for target in (fdinfo, limits, proc_net, sock_diag, tstamp, trace, peer, nic, export_http):
         shutil.rmtree(os.path.join(CORPUS, target.__name__), ignore_errors=True)
         target()
 
