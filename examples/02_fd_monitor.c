@@ -154,8 +154,6 @@ int main(void)
 	if (observe(&m, "the initial state: what the shell gave us"))
 		return 1;
 	inherited_fds();
-	printf("  The dir fd on /proc/%d/fd is the monitor's own, open while it reads.\n",
-	       (int)getpid());
 
 	/* socket() only allocates: no address, no peer; the kernel calls that state CLOSE. */
 	for (int i = 0; i < 3; i++)

@@ -34,14 +34,12 @@ static void lo_lines(struct strbuf *sb, const struct nic_info *lo)
 		      { "generic-segmentation-offload", "GSO" },
 		      { "generic-receive-offload", "GRO" } };
 
-	strbuf_addf(sb, "  lo: MTU %u, GSO packets up to %u B; offloads on:", lo->link.mtu,
-		    lo->link.gso_max_size);
+	strbuf_addf(sb, "  lo: MTU %u, GSO up to %u B; on:", lo->link.mtu, lo->link.gso_max_size);
 	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
 		if (feature_on(lo, shown[i].legacy))
 			strbuf_addf(sb, " %s", shown[i].label);
-	strbuf_adds(sb, ".\n  \"Checksum on\": lo never computes the TCP checksum (nor UDP's, for a datagram\n"
-			"  sent whole); the packet stays marked CHECKSUM_PARTIAL, which the receive\n"
-			"  side counts as verified.\n");
+	strbuf_adds(sb, ".\n  Checksum \"offload\" on lo: TCP's data is never summed; packets\n"
+			"  stay CHECKSUM_PARTIAL, which the receiver accepts as checked.\n");
 }
 
 static void dev_lines(struct strbuf *sb, const struct nic_info *dev)
@@ -50,14 +48,11 @@ static void dev_lines(struct strbuf *sb, const struct nic_info *dev)
 
 	for (size_t i = 0; i < dev->irqs.count; i++)
 		irqs += dev->irqs.irq[i].count;
-	strbuf_addf(sb, "  %s: driver %s, %zu interrupt lines%s;\n  since boot %llu packets, %llu "
-			"interrupts",
-		    dev->link.ifname, dev->drv.err ? "none" : dev->drv.driver, dev->irqs.count,
-		    strcmp(dev->irqs.source, "msi_irqs") == 0 ? " (MSI-X)" : "",
-		    (unsigned long long)(dev->link.rx_packets + dev->link.tx_packets),
-		    (unsigned long long)irqs);
+	strbuf_addf(sb, "  %s: %s, %zu interrupt lines%s", dev->link.ifname,
+		    dev->drv.err ? "no driver info" : dev->drv.driver, dev->irqs.count,
+		    strcmp(dev->irqs.source, "msi_irqs") == 0 ? " (MSI-X)" : "");
 	if (irqs)
-		strbuf_addf(sb, " (%.1f packets per interrupt)",
+		strbuf_addf(sb, "; %.1f packets per interrupt since boot",
 			    (double)(dev->link.rx_packets + dev->link.tx_packets) / (double)irqs);
 	strbuf_adds(sb, ".\n");
 }
@@ -66,11 +61,10 @@ static void burst_line(struct strbuf *sb, const struct nic_burst *b)
 {
 	uint64_t rx = b->cpu >= 0 && (unsigned int)b->cpu < b->ncpus ? b->net_rx[b->cpu] : 0;
 
-	strbuf_addf(sb, "  %u datagrams over lo just now: lo's counter rose by %llu (other lo traffic\n"
-			"  included), lo raised %llu interrupts (it has no line), and CPU %d ran\n"
-			"  %llu NET_RX softirqs.\n",
+	strbuf_addf(sb, "  %u datagrams over lo now: +%llu packets, %llu interrupts (no NIC, DMA\n"
+			"  or wire), %llu NET_RX softirqs on CPU %d.\n",
 		    b->sent, (unsigned long long)b->dev_tx_packets, (unsigned long long)b->dev_irqs,
-		    b->cpu, (unsigned long long)rx);
+		    (unsigned long long)rx, b->cpu);
 }
 
 int tour_nic_stop(struct strbuf *sb, bool colour)
@@ -80,7 +74,7 @@ int tour_nic_stop(struct strbuf *sb, bool colour)
 	char ifname[IF_NAMESIZE];
 	int r;
 
-	colour_add(sb, colour, COLOUR_BOLD, "The NIC, measured\n");
+	colour_add(sb, colour, COLOUR_BOLD, "The devices (nic2app nic):\n");
 	if ((r = nic_collect("lo", &lo)) < 0)
 		return r;
 	lo_lines(sb, &lo);
@@ -89,7 +83,5 @@ int tour_nic_stop(struct strbuf *sb, bool colour)
 		dev_lines(sb, &dev);
 	if (nic_burst_run(NIC_BURST_LO, TOUR_BURST, 1000, NULL, NULL, &b) == 0)
 		burst_line(sb, &b);
-	strbuf_adds(sb, "  With standard tools: ethtool -k lo; grep . /proc/interrupts; "
-			"nic2app nic --burst\n");
 	return 0;
 }

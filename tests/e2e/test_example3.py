@@ -46,5 +46,5 @@ for name, module, _, p50, u50, p99, u99 in rows:
 total = re.search(r"total: median ([\d.]+) ([nmu\u00b5]?s)", out)
 check(total and ns(*total.groups()) < ns(one[5], one[6]), f"one way {total and total.groups()} "
       f"not shorter than the p99 round trip {one[5:]}")
-check("~50 us is a typical LAN round trip" in out, "the module's figure is not called a LAN figure")
+check("~50 \u00b5s is a typical LAN round trip" in out, "the module's figure is not called a LAN figure")
 print("ok")
