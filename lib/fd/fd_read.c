@@ -204,6 +204,26 @@ static int same_link(const struct scan_dirs *d, const char *name, const char *fi
 	return strcmp(link, first) == 0 ? READ_OK : READ_REPLACED;
 }
 
+/*
+ * same_link cannot see an fd replaced and put back between its two readlinks (a path, then a
+ * pipe for the stat and fdinfo, then the path again): the row would be a fifo named after the
+ * path. Anonymous pipes are what such swaps bring, and named fifos are rare, so a fifo's name
+ * is checked against the file it names, in the process's own root: another inode there means
+ * the stat saw something else. A name that cannot be looked up (deleted, another mount) stays.
+ */
+static int same_fifo(const struct scan_dirs *d, const char *link, const struct fd_entry *e)
+{
+	char path[PATH_MAX + 8];
+	struct stat st;
+
+	if (is_deleted_name(link) || d->pid_dir < 0)
+		return READ_OK;
+	snprintf(path, sizeof(path), "root%s", link);
+	if (fstatat(d->pid_dir, path, &st, 0) < 0)
+		return READ_OK;
+	return st.st_ino == e->inode && S_ISFIFO(st.st_mode) ? READ_OK : READ_REPLACED;
+}
+
 static bool is_path_type(enum fd_type t)
 {
 	return t == FD_FILE || t == FD_DIR || t == FD_CHR || t == FD_BLK || t == FD_FIFO;
@@ -248,7 +268,10 @@ static int read_entry_once(const struct scan_dirs *d, struct fd_entry *e)
 		return READ_REPLACED;
 	if (!e->inode && e->info.has_ino)
 		e->inode = e->info.ino;
-	return link[0] == '/' ? same_link(d, name, link) : READ_OK;
+	if (link[0] != '/')
+		return READ_OK;
+	r = same_link(d, name, link);
+	return r == READ_OK && e->type == FD_FIFO ? same_fifo(d, link, e) : r;
 }
 
 /*
