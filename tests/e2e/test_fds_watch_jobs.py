@@ -12,7 +12,7 @@ import os
 import signal
 import termios
 
-from e2e import NIC2APP, check
+from e2e import NIC2APP, VALGRIND, check, skip
 from fixture import Fixture
 from vt import Pty
 
@@ -50,9 +50,12 @@ def shell(argv, env):
         os.killpg(job, signal.SIGCONT)
 
 
+if VALGRIND:  # checked: raise(SIGTSTP) under valgrind 3.19 returns, where it stops a program
+    skip("valgrind does not stop a program on SIGTSTP: Ctrl-Z is tested without it")
+
 with Fixture("--kinds", "pipe") as fx:
     env = dict(os.environ, TERM="xterm")
-    argv = [NIC2APP, "fds", str(fx.pid), "--watch", "--interval", "0.2"]
+    argv = [NIC2APP, "fds", str(fx.pid), "--watch", "--interval", "30"]
     with Pty(24, 80) as p:
         p.start(func=lambda: shell(argv, env))
         p.expect(rb"q quits")
@@ -66,8 +69,7 @@ with Fixture("--kinds", "pipe") as fx:
             check(not p.screen.on_alt and p.screen.cursor_shown and p.screen.autowrap,
                   f"round {round}: stopped on the alternate screen or with the cursor hidden")
             p.send(b"fg\n")
-            p.expect(rb"\x1b\[\?1049h")
-            p.expect(rb"q quits")
+            p.expect(rb"\x1b\[\?1049h[\s\S]*q quits")
             p.settle(quiet=0.3)
             check(p.screen.on_alt and not p.screen.cursor_shown, f"round {round}: not redrawn after fg")
             check(not termios.tcgetattr(p.master)[3] & termios.ICANON,

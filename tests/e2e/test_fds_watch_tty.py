@@ -50,8 +50,9 @@ def check_layout(p, fx, what):
 
 
 def press(p, key):
+    """A key, and its redraw (every key redraws, even one that moves nothing)."""
     p.send(key)
-    p.settle(quiet=0.3)
+    p.settle(quiet=0.3, fresh=True)
 
 
 def stop_and_check(p, stop):
@@ -112,17 +113,18 @@ with Fixture("--kinds", "tcp_established") as fx:
     with watch(fx, 12, 60, interval="30") as p:
         p.expect(rb"q quits").settle()
         check_layout(p, fx, "60x12")
+        press(p, END)  # the sockets table is the last
         check(not any(i in p.screen.text() for i in inodes), "the inodes fit in 60 columns: not a test")
         for _ in range(20):
             if all(i in p.screen.text() for i in inodes):
                 break
             press(p, RIGHT)
         check(all(i in p.screen.text() for i in inodes), f"right arrow: no inode:\n{p.screen.text()}")
-        press(p, LEFT * 20)
+        press(p, LEFT * 20)  # one read, one redraw
         check(p.screen.lines()[0].startswith("nic2app fds"), "the title scrolled sideways")
         start = len(p.out)
         p.resize(10, 50)
-        p.settle()
+        p.settle(fresh=True)
         check_layout(p, fx, "resized to 50x10")
         redraw = p.out[start:]
         check(redraw and b"\x1b[31m" not in redraw, f"the redraw after a resize marks fds closed: {redraw!r}")
@@ -133,7 +135,7 @@ print("ok: sideways scrolling and a resize")
 with Fixture("--kinds", "pipe,eventfd") as fx:
     pid = fx.pid
     with watch(fx, 24, 80) as p:
-        p.expect(rb"q quits").settle()
+        p.expect(rb"q quits")
         fx.command("exit")
         status = p.wait()
         check(os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, f"exit status {status}")

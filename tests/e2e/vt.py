@@ -16,7 +16,9 @@ import struct
 import termios
 import time
 
-from e2e import fail
+from e2e import VALGRIND, fail
+
+SLOW = 10 if VALGRIND else 1  # timeouts are longer under valgrind
 
 
 class Screen:
@@ -241,7 +243,7 @@ class Pty:
 
     def read_until(self, pred, timeout=10, what=None):
         """Read until pred(self) holds; fail with what was on screen if it does not."""
-        end = time.monotonic() + timeout
+        end = time.monotonic() + timeout * SLOW
         while not pred(self):
             data = self._read(end - time.monotonic())
             if not data:
@@ -255,9 +257,12 @@ class Pty:
         return self.read_until(lambda p: re.search(needle, p.out[start:]), timeout,
                                f"{needle!r} in the output")
 
-    def settle(self, quiet=0.3, timeout=10):
-        """Read until nothing comes for quiet seconds (a redraw is done)."""
-        end = time.monotonic() + timeout
+    def settle(self, quiet=0.3, timeout=10, fresh=False):
+        """Read until nothing comes for quiet seconds (a redraw is done); with fresh, wait
+        for something to come first (the redraw after a key)."""
+        end = time.monotonic() + timeout * SLOW
+        if fresh and not self._read(end - time.monotonic()):
+            fail(f"nothing was drawn; screen:\n{self.screen.text()}")
         while time.monotonic() < end:
             if self._read(quiet) is None:
                 return self
@@ -269,7 +274,7 @@ class Pty:
             pass
 
     def wait(self, timeout=10):
-        end = time.monotonic() + timeout
+        end = time.monotonic() + timeout * SLOW
         while time.monotonic() < end:
             self._read(0.05)  # keep the pty drained, or the program blocks writing
             pid, status = os.waitpid(self.pid, os.WNOHANG)
