@@ -180,8 +180,11 @@ static int watch_loop(struct watch *w)
 	int r, out_err = 0;
 	enum wake k;
 
+	/* the first snapshot before the screen is taken over, so that an error is seen */
 	if ((r = watch_tick(w, &out_err)))
 		return fds_report_error(w->o->pid, r);
+	if (w->screen && !out_err && !(out_err = term_enter(&w->term)))
+		out_err = draw(w, false);
 	while (!out_err) {
 		k = live_wait(&w->live, w->term.active ? w->term.in : -1);
 		if (k == WAKE_QUIT)
@@ -227,10 +230,7 @@ int fds_watch(const struct fds_options *o)
 		return fds_report_error(o->pid, r);
 	}
 	term_init(&w.term, w.screen && isatty(STDIN_FILENO) ? STDIN_FILENO : -1);
-	if (w.screen && (r = term_enter(&w.term)))
-		code = live_write_failed(r);
-	else
-		code = watch_loop(&w);
+	code = watch_loop(&w);
 	if ((r = term_leave(&w.term)) && code == EXIT_OK)
 		code = live_write_failed(r);
 	live_close(&w.live);
