@@ -52,7 +52,7 @@ def check_layout(p, fx, what):
 def press(p, key):
     """A key, and its redraw (every key redraws, even one that moves nothing)."""
     p.send(key)
-    p.settle(quiet=0.3, fresh=True)
+    p.settle(quiet=0.1, fresh=True)
 
 
 def stop_and_check(p, stop):
