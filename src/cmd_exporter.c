@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 
 #include "cli.h"
+#include "server_cli.h"
 #include "commands.h"
 #include "nic2app/clock.h"
 #include "nic2app/export.h"
@@ -26,7 +27,6 @@
 #define MOST_CONNECTIONS 10000
 #define MOST_FILTERS 64
 #define COLLECTOR_FDS 64       /* the collector's /proc dirs, sock_diag socket, threads' reads */
-#define LOG_LINES_PER_S 20     /* a flood of bad clients must not become a flood on stderr */
 
 static volatile sig_atomic_t stop_signal;
 
@@ -236,53 +236,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-/* Room for every connection and the collector in RLIMIT_NOFILE, raising the soft limit. */
-static int fit_fd_limit(unsigned connections)
-{
-	rlim_t need = (rlim_t)connections + COLLECTOR_FDS;
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
-		return EXIT_OK;
-	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
-		cli_error("exporter: --max-connections %u needs %llu open files, and this process "
-			  "may have %llu at most (ulimit -Hn); a smaller --max-connections works",
-			  connections, (unsigned long long)need, (unsigned long long)rl.rlim_max);
-		return EXIT_NOT_HERE;
-	}
-	rl.rlim_cur = need;
-	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
-		cli_error("exporter: cannot raise the open file limit to %llu: %s",
-			  (unsigned long long)need, strerror(errno));
-		return EXIT_RUNTIME;
-	}
-	return EXIT_OK;
-}
-
-/* One line per client problem, at most LOG_LINES_PER_S a second; the rest only counted. */
-struct log_state {
-	uint64_t second;
-	unsigned lines;
-	unsigned long hidden;
-};
-
 static void log_line(void *ctx, const char *what, const struct sockaddr *from)
 {
-	struct log_state *l = ctx;
-	uint64_t second = monotonic_ns() / 1000000000u;
+	struct server_log *l = ctx;
 	char addr[64];
 
-	if (second != l->second) {
-		if (l->hidden)
-			fprintf(stderr, "nic2app exporter: (%lu more not shown)\n", l->hidden);
-		l->second = second;
-		l->lines = 0;
-		l->hidden = 0;
-	}
-	if (++l->lines > LOG_LINES_PER_S) {
-		l->hidden++;
+	if (!server_log_admit(l))
 		return;
-	}
 	peer_addr_format(from, addr, sizeof(addr));
 	fprintf(stderr, "nic2app exporter: %s: %s\n", addr, what);
 }
@@ -309,7 +269,7 @@ static int explain_open_failure(const char *addr, int err)
 
 static int serve(struct options *o)
 {
-	const struct log_state *lines = o->cfg.log_ctx;
+	const struct server_log *lines = o->cfg.log_ctx;
 	struct export_server_stats st;
 	struct export_server *s;
 	struct sockaddr_storage bound = o->cfg.addr;
@@ -338,8 +298,7 @@ static int serve(struct options *o)
 	err = export_server_run(s);
 	export_server_stats(s, &st);
 	export_server_free(s);
-	if (lines->hidden)
-		fprintf(stderr, "nic2app exporter: (%lu more not shown)\n", lines->hidden);
+	server_log_finish(lines);
 	fprintf(stderr, "nic2app exporter: stopped after %" PRIu64 " connections (%" PRIu64
 		" refused as too many, %" PRIu64 " bad requests, %" PRIu64 " timed out), %" PRIu64
 		" scrapes served by %" PRIu64 " collections\n", st.accepted, st.refused,
@@ -380,7 +339,7 @@ int cmd_exporter(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_stop }; /* no SA_RESTART */
 	struct sigaction ignore = { .sa_handler = SIG_IGN };
 	struct sigaction old_int, old_term, old_pipe;
-	struct log_state lines = { 0 };
+	struct server_log lines = { .cmd = "exporter" };
 	struct options o = { .cfg = { .max_processes = DEFAULT_MAX_PROCESSES,
 				      .scrape_timeout_ms = 10000, .timeout_ms = 10000 } };
 	sigset_t stops, old_mask, wait_mask;
@@ -395,8 +354,8 @@ int cmd_exporter(int argc, char **argv)
 	o.cfg.version = NIC2APP_VERSION;
 	if (o.once)
 		return scrape_once(&o);
-	if ((code = fit_fd_limit(o.cfg.max_connections ? o.cfg.max_connections
-				 : EXPORT_SERVER_MAX_CONNECTIONS)) != 0)
+	if ((code = server_fit_fd_limit("exporter", o.cfg.max_connections ? o.cfg.max_connections
+					: EXPORT_SERVER_MAX_CONNECTIONS, COLLECTOR_FDS)) != 0)
 		return code;
 	o.cfg.stop = &stop_signal;
 	o.cfg.log = log_line;

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include "cli.h"
+#include "server_cli.h"
 #include "commands.h"
 #include "nic2app/clock.h"
 #include "nic2app/peer_proto.h"
@@ -19,7 +20,6 @@
 #define MOST_CONNECTIONS 10000 /* each may hold a 64 KiB frame: 640 MiB at worst */
 #define MOST_IDLE_S 86400.0
 #define OWN_FDS 8              /* stdio, epoll, the two sockets, one to refuse with, spare */
-#define LOG_LINES_PER_S 20     /* a flood of bad clients must not become a flood on stderr */
 
 static volatile sig_atomic_t stop_signal;
 
@@ -118,54 +118,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-/* Room for every connection in RLIMIT_NOFILE, raising the soft limit if it is too low. */
-static int fit_fd_limit(unsigned connections)
-{
-	rlim_t need = (rlim_t)connections + OWN_FDS;
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
-		return EXIT_OK;
-	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
-		cli_error("serve: --max-connections %u needs %llu open files, and this process may "
-			  "have %llu at most (ulimit -Hn); a smaller --max-connections works",
-			  connections, (unsigned long long)need, (unsigned long long)rl.rlim_max);
-		return EXIT_NOT_HERE;
-	}
-	rl.rlim_cur = need;
-	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
-		cli_error("serve: cannot raise the open file limit to %llu: %s",
-			  (unsigned long long)need, strerror(errno));
-		return EXIT_RUNTIME;
-	}
-	return EXIT_OK;
-}
-
-/* One line per refusal, at most LOG_LINES_PER_S a second; the rest only counted. */
-struct log_state {
-	uint64_t second;
-	unsigned lines;
-	unsigned long hidden;
-};
-
 static void log_line(void *ctx, enum peer_log_kind kind, const char *what,
 		     const struct sockaddr *from)
 {
-	struct log_state *l = ctx;
-	uint64_t second = monotonic_ns() / 1000000000u;
+	struct server_log *l = ctx;
 	char addr[64];
 
-	if (second != l->second) {
-		if (l->hidden)
-			fprintf(stderr, "nic2app serve: (%lu more not shown)\n", l->hidden);
-		l->second = second;
-		l->lines = 0;
-		l->hidden = 0;
-	}
-	if (++l->lines > LOG_LINES_PER_S) {
-		l->hidden++;
+	if (!server_log_admit(l))
 		return;
-	}
 	peer_addr_format(from, addr, sizeof(addr));
 	fprintf(stderr, "nic2app serve: %s %s: %s\n",
 		kind == PEER_LOG_CLOSED ? "closed" : "dropped a datagram from", addr, what);
@@ -208,7 +168,7 @@ static void print_summary(const struct peer_server_stats *st)
 
 static int serve(struct options *o)
 {
-	const struct log_state *lines = o->cfg.log_ctx;
+	const struct server_log *lines = o->cfg.log_ctx;
 	struct peer_server s;
 	struct sockaddr_storage bound;
 	char addr[64];
@@ -232,8 +192,7 @@ static int serve(struct options *o)
 	fflush(stdout);
 	err = peer_server_run(&s);
 	peer_server_close(&s);
-	if (lines->hidden)
-		fprintf(stderr, "nic2app serve: (%lu more not shown)\n", lines->hidden);
+	server_log_finish(lines);
 	print_summary(&s.stats);
 	if (err < 0) {
 		cli_error("serve: the server failed: %s", strerror(-err));
@@ -247,15 +206,15 @@ int cmd_serve(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_stop }; /* no SA_RESTART */
 	struct sigaction ignore = { .sa_handler = SIG_IGN };
 	struct sigaction old_int, old_term, old_pipe;
-	struct log_state lines = { 0 };
+	struct server_log lines = { .cmd = "serve" };
 	struct options o = { 0 };
 	sigset_t stops, old_mask, wait_mask;
 	int code;
 
 	if ((code = parse_options(argc, argv, &o)) != 0)
 		return code < 0 ? EXIT_OK : code;
-	if ((code = fit_fd_limit(o.cfg.max_connections ? o.cfg.max_connections
-				 : PEER_SERVER_MAX_CONNECTIONS)) != 0)
+	if ((code = server_fit_fd_limit("serve", o.cfg.max_connections ? o.cfg.max_connections
+					: PEER_SERVER_MAX_CONNECTIONS, OWN_FDS)) != 0)
 		return code;
 	o.cfg.stop = &stop_signal;
 	o.cfg.log = log_line;
