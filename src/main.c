@@ -9,10 +9,11 @@
 #include "nic2app/version.h"
 
 const struct command commands[] = {
-	{ "tour", "the module's quick exercise: the examples in order, narrated", cmd_tour },
+	{ "tour", "the module in four minutes: its objectives measured here, and its takeaways",
+	  cmd_tour },
 	{ "sockets", "socket basics: fds, socket identity and options, lifecycle, syscall cost",
 	  cmd_sockets },
-	{ "fds", "one process's file descriptors: files, sockets, kernel objects; live or as events",
+	{ "fds", "file descriptors of one process or the whole machine: files, sockets, and more",
 	  cmd_fds },
 	{ "journey", "one message's way from send() to recv(), measured stage by stage",
 	  cmd_journey },
