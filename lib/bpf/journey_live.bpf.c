@@ -1,0 +1,597 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * journey_live.bpf.c: the journey of packets nic2app did not send, timed in the kernel. BTF
+ * tracepoint programs note when each packet (keyed by its skb's address) passes the device
+ * queue, the driver, the receive backlog and the receive stack, then when its socket is told
+ * (sk_data_ready), the reader woken and put on a CPU, and its recv() ends. Each stage's time
+ * goes into a per-CPU log2 histogram; nothing crosses to user space per packet unless
+ * want_packets asks for a ring-buffer record of each journey.
+ *
+ * An skb's address is reused as soon as the skb is freed, so its entry is deleted at the
+ * packet's last skb point (sk_data_ready, or the driver when it leaves the host) and when the
+ * kernel drops it. The socket side is matched per socket: the first packet queued on an
+ * empty socket is the one its next recv() returns.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "journey_live.h"
+
+/* from the uapi headers, which vmlinux.h does not carry */
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define AF_INET 2
+#define AF_INET6 10
+#define IFF_LOOPBACK 0x8
+#define MSG_PEEK 2
+#define STALE_NS 1000000000ull   /* an skb entry older than 1 s belongs to another packet */
+#define WAKE_WINDOW_NS 100000ull /* a wake-up this soon after sk_data_ready is its reader's */
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+/* What to watch: set by the loader, changed only while it measures its own overhead. */
+struct lp_filter filter = {};
+
+/* An skb on its way: the points seen so far. */
+struct flight {
+	__u64 at[LP_SOCK_READY + 1];
+	__u64 last_at;             /* at[last], without an index the verifier cannot bound */
+	__u32 len;
+	__u16 sport, dport;
+	__u8 proto, flags, first, last;
+	__u16 family;
+	__u32 tx_cpu;
+};
+
+/* A socket's oldest unread packet, from sk_data_ready to the recv() that returns it. */
+struct pending {
+	struct lp_record rec;
+};
+
+/* The reader a socket woke, from sched_waking to its recv(). */
+struct waker {
+	__u64 sk;
+	__u64 ready, wakeup, on_cpu;
+};
+
+/* Per CPU: the skb the receive softirq is delivering, and the socket just told of data. */
+struct cpu_slot {
+	__u64 skb;
+	__u64 ready_sk, ready_at;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct flight);
+} flights SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct pending);
+} pendings SEC(".maps");
+
+/* sockets the --pid process sent on or read from */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} pid_socks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct waker);
+} wakers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cpu_slot);
+} slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LS_STATS);
+	__type(key, __u32);
+	__type(value, struct lp_hist);
+} hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LC_COUNTERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} records SEC(".maps");
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &which);
+
+	if (c)
+		(*c)++;
+}
+
+static __always_inline void hist_add(__u32 stat, __u64 from, __u64 to)
+{
+	struct lp_hist *h;
+	__u64 ns, b = 0, v;
+
+	if (!from || to < from || !(h = bpf_map_lookup_elem(&hists, &stat)))
+		return;
+	ns = to - from;
+	/* b = floor(log2(ns)) + 1 in six steps, 0 for 0 ns */
+	v = ns;
+	if (v) {
+		b = 1;
+		if (v >> 32) { b += 32; v >>= 32; }
+		if (v >> 16) { b += 16; v >>= 16; }
+		if (v >> 8) { b += 8; v >>= 8; }
+		if (v >> 4) { b += 4; v >>= 4; }
+		if (v >> 2) { b += 2; v >>= 2; }
+		if (v >> 1) { b += 1; }
+	}
+	if (b >= LP_BUCKETS)
+		b = LP_BUCKETS - 1;
+	if (!h->count || ns < h->min_ns)
+		h->min_ns = ns;
+	if (ns > h->max_ns)
+		h->max_ns = ns;
+	h->count++;
+	h->sum_ns += ns;
+	h->bucket[b]++;
+}
+
+/* The stages between consecutive points that were both seen, from point lo up to point hi
+ * (at[] holds hi + 1 points at least). */
+static __always_inline void stages_add(const __u64 *at, int lo, int hi)
+{
+	for (int p = 0; p < LP_POINTS - 1; p++)
+		if (p >= lo && p < hi)
+			hist_add(p, at[p], at[p + 1]);
+}
+
+static __always_inline bool is_loopback(const struct net_device *dev)
+{
+	return dev && (dev->flags & IFF_LOOPBACK);
+}
+
+/* A device whose transmit comes straight back in on this host: loopback, veth. */
+static __always_inline bool loops_back(const struct net_device *dev)
+{
+	char kind[8] = {};
+	const struct rtnl_link_ops *ops;
+
+	if (is_loopback(dev))
+		return true;
+	ops = BPF_CORE_READ(dev, rtnl_link_ops);
+	if (!ops || bpf_probe_read_kernel_str(kind, sizeof(kind), BPF_CORE_READ(ops, kind)) < 0)
+		return false;
+	return kind[0] == 'v' && kind[1] == 'e' && kind[2] == 't' && kind[3] == 'h' && !kind[4];
+}
+
+/*
+ * The packet's protocol, ports and payload length from its headers: at nh, the network header.
+ * False for anything but UDP and TCP with data (a bare ACK never reaches a reader).
+ */
+static __always_inline bool parse(const struct sk_buff *skb, const unsigned char *nh,
+				  struct flight *f)
+{
+	__u16 l3 = bpf_ntohs(skb->protocol), tot, ports[2];
+	const unsigned char *th;
+	__u8 proto, hl = 0;
+
+	if (l3 == ETH_P_IP) {
+		struct iphdr iph;
+
+		if (bpf_probe_read_kernel(&iph, sizeof(iph), nh))
+			return false;
+		proto = iph.protocol;
+		hl = iph.ihl * 4;
+		tot = bpf_ntohs(iph.tot_len);
+		if (hl < 20 || tot < hl)
+			return false;
+		tot -= hl;
+		f->family = AF_INET;
+	} else if (l3 == ETH_P_IPV6) {
+		struct ipv6hdr ip6;
+
+		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), nh))
+			return false;
+		proto = ip6.nexthdr;
+		hl = sizeof(ip6);
+		tot = bpf_ntohs(ip6.payload_len);
+		f->family = AF_INET6;
+	} else {
+		return false;
+	}
+	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
+		return false;
+	th = nh + hl;
+	if (bpf_probe_read_kernel(ports, sizeof(ports), th))
+		return false;
+	f->proto = proto;
+	f->sport = bpf_ntohs(ports[0]);
+	f->dport = bpf_ntohs(ports[1]);
+	if (proto == IPPROTO_UDP) {
+		f->len = tot > 8 ? tot - 8 : 0;
+	} else {
+		__u8 doff = 0;
+
+		if (bpf_probe_read_kernel(&doff, 1, th + 12))
+			return false;
+		doff = (doff >> 4) * 4;
+		f->len = tot > doff ? tot - doff : 0;
+		if (!f->len)
+			return false;
+	}
+	return true;
+}
+
+static __always_inline bool wanted(const struct sk_buff *skb, const struct flight *f)
+{
+	if (filter.proto && f->proto != filter.proto)
+		return false;
+	if (filter.port && f->sport != filter.port && f->dport != filter.port)
+		return false;
+	if (filter.ifindex && (!skb->dev || skb->dev->ifindex != filter.ifindex))
+		return false;
+	return true;
+}
+
+static __always_inline void pid_sock_note(const struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	__u8 one = 1;
+
+	if (sk)
+		bpf_map_update_elem(&pid_socks, &key, &one, BPF_ANY);
+}
+
+static __always_inline bool current_is_pid(void)
+{
+	return filter.tgid && (bpf_get_current_pid_tgid() >> 32) == filter.tgid;
+}
+
+/* A new flight at its first point; false when not wanted (or no room). */
+static __always_inline bool flight_start(struct sk_buff *skb, const unsigned char *nh, int point,
+					 __u64 now)
+{
+	__u64 key = (__u64)skb;
+	struct flight f = {};
+
+	if (!parse(skb, nh, &f) || !wanted(skb, &f))
+		return false;
+	f.at[point] = now;
+	f.last_at = now;
+	f.first = f.last = point;
+	f.tx_cpu = bpf_get_smp_processor_id();
+	if (point == LP_QDISC && current_is_pid()) {
+		f.flags |= LPF_PID;
+		pid_sock_note(skb->sk);
+	}
+	if (bpf_map_update_elem(&flights, &key, &f, BPF_NOEXIST)) {
+		count(LC_REUSED); /* an entry its last point never deleted */
+		if (bpf_map_update_elem(&flights, &key, &f, BPF_ANY)) {
+			count(LC_MAP_FULL);
+			return false;
+		}
+	}
+	count(LC_SEEN);
+	return true;
+}
+
+static __always_inline void emit(const struct lp_record *rec)
+{
+	struct lp_record *out;
+
+	if (!filter.packets)
+		return;
+	out = bpf_ringbuf_reserve(&records, sizeof(*out), 0);
+	if (!out) {
+		count(LC_RB_LOST);
+		return;
+	}
+	__builtin_memcpy(out, rec, sizeof(*out));
+	bpf_ringbuf_submit(out, 0);
+}
+
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(live_queue, struct sk_buff *skb)
+{
+	flight_start(skb, skb->head + skb->network_header, LP_QDISC, bpf_ktime_get_ns());
+	return 0;
+}
+
+SEC("tp_btf/net_dev_start_xmit")
+int BPF_PROG(live_xmit, const struct sk_buff *skb, const struct net_device *dev)
+{
+	__u64 key = (__u64)skb, now = bpf_ktime_get_ns();
+	struct flight *f = bpf_map_lookup_elem(&flights, &key);
+	struct lp_record rec = {};
+
+	if (!f || f->last != LP_QDISC)
+		return 0;
+	f->at[LP_XMIT] = now;
+	f->last = LP_XMIT;
+	f->last_at = now;
+	if (loops_back(dev))
+		return 0;
+	/* it leaves the host: its journey here ends */
+	hist_add(LS_QDISC, f->at[LP_QDISC], now);
+	if (!filter.tgid || (f->flags & LPF_PID)) {
+		hist_add(LS_TOTAL_TX, f->at[LP_QDISC], now);
+		count(LC_DONE_TX);
+		if (filter.packets) {
+			rec.at[LP_QDISC] = f->at[LP_QDISC];
+			rec.at[LP_XMIT] = now;
+			rec.len = f->len;
+			rec.sport = f->sport;
+			rec.dport = f->dport;
+			rec.proto = f->proto;
+			rec.kind = LK_TX;
+			rec.flags = f->flags;
+			rec.tx_cpu = f->tx_cpu;
+			rec.rx_cpu = bpf_get_smp_processor_id();
+			emit(&rec);
+		}
+	}
+	bpf_map_delete_elem(&flights, &key);
+	return 0;
+}
+
+/* The receive side's first points: continue a flight sent here, or start one. */
+static __always_inline struct flight *rx_point(struct sk_buff *skb, int point, int after)
+{
+	__u64 key = (__u64)skb, now = bpf_ktime_get_ns();
+	struct flight *f = bpf_map_lookup_elem(&flights, &key);
+
+	if (f && f->last <= after && f->last < point && now - f->last_at < STALE_NS) {
+		f->at[point] = now;
+		f->last = point;
+		f->last_at = now;
+		return f;
+	}
+	/* a loopback packet not tracked at net_dev_queue was filtered out there */
+	if (is_loopback(skb->dev))
+		return NULL;
+	if (!flight_start(skb, skb->data, point, now))
+		return NULL;
+	return bpf_map_lookup_elem(&flights, &key);
+}
+
+SEC("tp_btf/netif_rx")
+int BPF_PROG(live_rx, struct sk_buff *skb)
+{
+	rx_point(skb, LP_RX_QUEUE, LP_XMIT);
+	return 0;
+}
+
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(live_receive, struct sk_buff *skb)
+{
+	__u32 zero = 0;
+	struct cpu_slot *slot;
+
+	if (!rx_point(skb, LP_RX_SOFTIRQ, LP_RX_QUEUE))
+		return 0;
+	/* the protocol delivers it to its socket in this softirq, on this CPU */
+	slot = bpf_map_lookup_elem(&slots, &zero);
+	if (slot)
+		slot->skb = (__u64)skb;
+	return 0;
+}
+
+/* Data older than this packet still unread: the next recv() returns that, not this one. */
+static __always_inline bool behind(const struct sock *sk, __u32 len)
+{
+	if (sk->sk_protocol == IPPROTO_UDP) {
+		const struct udp_sock *up = (const void *)sk;
+
+		return sk->sk_receive_queue.qlen + BPF_CORE_READ(up, reader_queue.qlen) > 1;
+	}
+	if (sk->sk_protocol == IPPROTO_TCP) {
+		const struct tcp_sock *tp = (const void *)sk;
+
+		return BPF_CORE_READ(tp, rcv_nxt) - BPF_CORE_READ(tp, copied_seq) > len;
+	}
+	return true;
+}
+
+static __always_inline bool watched_sock(const struct sock *sk)
+{
+	__u16 fam = sk->__sk_common.skc_family;
+
+	if ((fam != AF_INET && fam != AF_INET6) ||
+	    (sk->sk_protocol != IPPROTO_UDP && sk->sk_protocol != IPPROTO_TCP))
+		return false;
+	if (filter.proto && sk->sk_protocol != filter.proto)
+		return false;
+	return !filter.port || sk->__sk_common.skc_num == filter.port ||
+	       bpf_ntohs(sk->__sk_common.skc_dport) == filter.port;
+}
+
+static __always_inline bool pid_wants(const struct flight *f, const struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+
+	return !filter.tgid || (f->flags & LPF_PID) || bpf_map_lookup_elem(&pid_socks, &key);
+}
+
+/* The packet reached its socket: its skb stages end here; the socket side begins. */
+static __always_inline void ready(const struct sock *sk, struct flight *f, __u64 now,
+				  struct cpu_slot *slot)
+{
+	__u64 skk = (__u64)sk;
+	struct pending p = {};
+
+	f->at[LP_SOCK_READY] = now;
+	if (!pid_wants(f, sk))
+		return;
+	stages_add(f->at, f->first, LP_SOCK_READY);
+	if (behind(sk, f->len)) {
+		count(LC_BEHIND);
+		return;
+	}
+	for (int i = 0; i <= LP_SOCK_READY; i++)
+		p.rec.at[i] = f->at[i];
+	p.rec.len = f->len;
+	p.rec.sport = f->sport;
+	p.rec.dport = f->dport;
+	p.rec.proto = f->proto;
+	p.rec.kind = f->at[LP_QDISC] ? LK_LOCAL : LK_RX;
+	p.rec.flags = f->flags;
+	p.rec.first = f->first;
+	p.rec.tx_cpu = f->tx_cpu;
+	if (bpf_map_update_elem(&pendings, &skk, &p, BPF_NOEXIST)) {
+		count(LC_BEHIND);
+		return;
+	}
+	slot->ready_sk = skk;
+	slot->ready_at = now;
+}
+
+SEC("tp_btf/sk_data_ready")
+int BPF_PROG(live_ready, const struct sock *sk)
+{
+	__u64 now = bpf_ktime_get_ns(), key;
+	struct cpu_slot *slot;
+	struct flight *f;
+	__u32 zero = 0;
+
+	slot = bpf_map_lookup_elem(&slots, &zero);
+	if (!slot)
+		return 0;
+	key = slot->skb;
+	f = key ? bpf_map_lookup_elem(&flights, &key) : NULL;
+	if (f && f->last == LP_RX_SOFTIRQ && f->dport == sk->__sk_common.skc_num &&
+	    f->family == sk->__sk_common.skc_family) {
+		slot->skb = 0;
+		ready(sk, f, now, slot);
+		bpf_map_delete_elem(&flights, &key);
+	} else if (watched_sock(sk)) {
+		count(LC_READY_UNMATCHED);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(live_waking, struct task_struct *p)
+{
+	struct cpu_slot *slot;
+	struct waker *w;
+	__u32 zero = 0;
+
+	slot = bpf_map_lookup_elem(&slots, &zero);
+	if (!slot || !slot->ready_sk)
+		return 0;
+	if (bpf_ktime_get_ns() - slot->ready_at < WAKE_WINDOW_NS) {
+		w = bpf_task_storage_get(&wakers, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (w) {
+			w->sk = slot->ready_sk;
+			w->ready = slot->ready_at;
+			w->wakeup = w->on_cpu = 0;
+		}
+	}
+	slot->ready_sk = 0;
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(live_wakeup, struct task_struct *p)
+{
+	struct waker *w = bpf_task_storage_get(&wakers, p, NULL, 0);
+
+	if (w && w->sk && !w->wakeup)
+		w->wakeup = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(live_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	struct waker *w = bpf_task_storage_get(&wakers, next, NULL, 0);
+
+	if (w && w->wakeup && !w->on_cpu)
+		w->on_cpu = bpf_ktime_get_ns();
+	return 0;
+}
+
+/* The reader's own wake-up, or none: it was running or runnable when the data came. */
+static __always_inline void reader_points(struct lp_record *rec, __u64 skk)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct waker *w = bpf_task_storage_get(&wakers, task, NULL, 0);
+	__u64 ready_at = rec->at[LP_SOCK_READY];
+
+	if (w && w->sk == skk && w->ready == ready_at && w->wakeup >= ready_at &&
+	    w->on_cpu >= w->wakeup) {
+		rec->at[LP_WAKEUP] = w->wakeup;
+		rec->at[LP_ON_CPU] = w->on_cpu;
+	} else {
+		rec->at[LP_WAKEUP] = rec->at[LP_ON_CPU] = ready_at;
+		rec->flags |= LPF_IMPLIED;
+		count(LC_RUNNABLE);
+	}
+	if (w)
+		w->sk = 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(live_recv, struct sock *sk, int ret, int flags)
+{
+	__u64 skk = (__u64)sk, now = bpf_ktime_get_ns();
+	struct pending *p;
+	struct lp_record *rec;
+
+	if (ret < 0 || (flags & MSG_PEEK)) /* a peek leaves the data for the next recv() */
+		return 0;
+	if (current_is_pid())
+		pid_sock_note(sk);
+	p = bpf_map_lookup_elem(&pendings, &skk);
+	if (!p) {
+		if (watched_sock(sk))
+			count(LC_RECV_UNMATCHED);
+		return 0;
+	}
+	rec = &p->rec;
+	if (!filter.tgid || (rec->flags & LPF_PID) || current_is_pid()) {
+		reader_points(rec, skk);
+		rec->at[LP_RECV_END] = now;
+		rec->rx_cpu = bpf_get_smp_processor_id();
+		stages_add(rec->at, LP_SOCK_READY, LP_RECV_END);
+		hist_add(rec->kind == LK_LOCAL ? LS_TOTAL_LOCAL : LS_TOTAL_RX,
+			 rec->at[rec->first & (LP_POINTS - 1)], now);
+		count(rec->kind == LK_LOCAL ? LC_DONE_LOCAL : LC_DONE_RX);
+		emit(rec);
+	}
+	bpf_map_delete_elem(&pendings, &skk);
+	return 0;
+}
+
+/* A dropped packet's entry goes with it, before its address is reused. */
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(live_drop, struct sk_buff *skb)
+{
+	__u64 key = (__u64)skb;
+
+	if (!bpf_map_delete_elem(&flights, &key))
+		count(LC_DROPPED);
+	return 0;
+}

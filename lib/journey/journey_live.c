@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+/*
+ * journey_live: a `journey --live` run, start to end. Load the observer; when asked, measure
+ * what it costs on an own probe flow (a UDP echo over loopback, the same echo pair as
+ * `journey`, in blocks of round trips with the programs detached and attached in turn, the
+ * observer watching the probe's port meanwhile); then forget the probe, watch the traffic
+ * asked for until the time is up or a signal comes, and collect. The programs are unloaded
+ * on every return path.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "nic2app/clock.h"
+#include "nic2app/echo_pair.h"
+#include "nic2app/journey_live.h"
+
+#define PROBE_SIZE 64
+#define PROBE_WARMUP 200
+#define PROBE_BLOCKS 10       /* half plain, half observed, in turn */
+#define PROBE_BLOCK_ROUNDS 300
+#define POLL_MS 200
+
+static bool stopped(const struct journey_config *cfg)
+{
+	return cfg->stop && *cfg->stop;
+}
+
+static int probe_rounds(struct echo_pair *e, size_t n, struct samples *rtt)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t sent, back;
+		int cpu, err = echo_pair_round(e, &sent, &back, &cpu);
+
+		if (err < 0)
+			return err;
+		if (rtt && (err = samples_add(rtt, (double)(back - sent))) < 0)
+			return err;
+	}
+	return 0;
+}
+
+/* The probe: plain and observed blocks in turn, so drift hits both alike. */
+static int probe_blocks(const struct journey_config *cfg, struct journey_live *l,
+			struct echo_pair *e, struct samples *plain, struct samples *observed)
+{
+	int err = probe_rounds(e, PROBE_WARMUP, NULL);
+
+	for (int b = 0; b < PROBE_BLOCKS && !err; b++) {
+		bool observing = b % 2;
+
+		if (stopped(cfg))
+			return -EINTR;
+		if (observing && (err = journey_live_attach(l)) < 0)
+			return err;
+		err = probe_rounds(e, PROBE_BLOCK_ROUNDS, observing ? observed : plain);
+		if (observing)
+			journey_live_detach(l);
+	}
+	return err;
+}
+
+static int measure_overhead(const struct journey_config *cfg, struct journey_live *l,
+			    const struct journey_live_filter *want, struct journey_result *r)
+{
+	struct samples plain = SAMPLES_INIT, observed = SAMPLES_INIT;
+	struct journey_live_filter probe = { .ip_proto = IPPROTO_UDP };
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	struct echo_pair e;
+	int err;
+
+	if ((err = echo_pair_open(&e, JOURNEY_UDP, PROBE_SIZE, 1, NULL)) < 0)
+		return err;
+	/* watch the probe as the traffic asked for would be watched: every stage timed */
+	if (getsockname(e.server_fd, (struct sockaddr *)&a, &alen) < 0)
+		err = -errno;
+	probe.port = ntohs(a.sin_port);
+	probe.packets = want->packets;
+	if (!err)
+		err = journey_live_set_filter(l, &probe);
+	if (!err)
+		err = probe_blocks(cfg, l, &e, &plain, &observed);
+	echo_pair_close(&e);
+	echo_pair_release(&e);
+	if (!err && (err = samples_summarize(&plain, &r->rtt_plain_ns)) == 0 &&
+	    (err = samples_summarize(&observed, &r->rtt_ns)) == 0) {
+		r->overhead_ns = r->rtt_ns.p50 - r->rtt_plain_ns.p50;
+		r->live.overhead_measured = true;
+	}
+	samples_release(&plain);
+	samples_release(&observed);
+	if (!err)
+		err = journey_live_set_filter(l, want);
+	if (!err)
+		err = journey_live_reset(l);
+	return err;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Watch until the time is up or a signal came; only --packets records cross meanwhile. */
+static int watch(const struct journey_config *cfg, struct journey_live *l, double *watched_s)
+{
+	struct timespec t0;
+	int err = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!stopped(cfg)) {
+		int ms = POLL_MS;
+
+		if (cfg->live_duration_s > 0) {
+			double left = cfg->live_duration_s - seconds_since(&t0);
+
+			if (left <= 0)
+				break;
+			if (left * 1000 < ms)
+				ms = (int)(left * 1000) + 1;
+		}
+		err = journey_live_poll(l, ms);
+		if (err == -EINTR)
+			err = 0; /* the signal's flag ends the loop */
+		if (err < 0)
+			break;
+	}
+	*watched_s = seconds_since(&t0);
+	return err < 0 ? err : 0;
+}
+
+int journey_live_run(const struct journey_config *cfg, struct journey_result *r)
+{
+	struct journey_live_filter want = {
+		.port = cfg->live_port, .pid = cfg->live_pid, .ifindex = cfg->live_ifindex,
+		.ip_proto = cfg->proto == JOURNEY_TCP ? IPPROTO_TCP :
+			    cfg->proto == JOURNEY_UDP ? IPPROTO_UDP : 0,
+		.packets = cfg->live_packets,
+	};
+	struct journey_live *l;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->cfg = *cfg;
+	r->cfg.via = JOURNEY_VIA_LIVE;
+	r->method = JOURNEY_METHOD_BPF;
+	r->sender_cpu = r->receiver_cpu = -1;
+	snprintf(r->why, sizeof(r->why), "BPF programs on the tracepoints, stages added up in "
+		 "the kernel (log2 histograms)");
+	if (cfg->live_dev[0])
+		snprintf(r->devices[0], sizeof(r->devices[0]), "%s", cfg->live_dev);
+	if ((err = journey_live_open(&l, &want)) < 0)
+		return err;
+	if (cfg->live_overhead)
+		err = measure_overhead(cfg, l, &want, r);
+	if (!err)
+		err = journey_live_attach(l);
+	if (!err)
+		err = watch(cfg, l, &r->live.duration_s);
+	if (!err)
+		err = journey_live_collect(l, r);
+	journey_live_close(l);
+	return err;
+}
