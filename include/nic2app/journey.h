@@ -135,6 +135,7 @@ struct journey_live_counts {
 	uint64_t dropped;         /* tracked packets the kernel dropped */
 	uint64_t ringbuf_lost;    /* --packets records that found no room */
 	uint64_t map_full;        /* packets not tracked for want of room */
+	uint64_t swept;           /* packets that vanished between two points (removed after 1 s) */
 	uint64_t runnable;        /* recv()s whose reader needed no wake-up */
 	struct summary total_local, total_rx, total_tx;
 	double duration_s;        /* how long it watched */

@@ -29,7 +29,7 @@
 #define AF_INET6 10
 #define IFF_LOOPBACK 0x8
 #define MSG_PEEK 2
-#define STALE_NS 1000000000ull   /* an skb entry older than 1 s belongs to another packet */
+#define TCP_LISTEN 10
 #define WAKE_WINDOW_NS 100000ull /* a wake-up this soon after sk_data_ready is its reader's */
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
@@ -37,20 +37,13 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 /* What to watch: set by the loader, changed only while it measures its own overhead. */
 struct lp_filter filter = {};
 
-/* An skb on its way: the points seen so far. */
-struct flight {
-	__u64 at[LP_SOCK_READY + 1];
-	__u64 last_at;             /* at[last], without an index the verifier cannot bound */
-	__u32 len;
-	__u16 sport, dport;
-	__u8 proto, flags, first, last;
-	__u16 family;
-	__u32 tx_cpu;
-};
 
-/* A socket's oldest unread packet, from sk_data_ready to the recv() that returns it. */
+/* Per socket (its local storage, which goes with it): the oldest unread packet, from
+ * sk_data_ready to the recv() that returns it, and whether the --pid process uses it. */
 struct pending {
 	struct lp_record rec;
+	__u8 waiting;   /* rec holds a packet */
+	__u8 pid_sock;  /* the --pid process sent on it or read from it */
 };
 
 /* The reader a socket woke, from sched_waking to its recv(). */
@@ -59,33 +52,20 @@ struct waker {
 	__u64 ready, wakeup, on_cpu;
 };
 
-/* Per CPU: the skb the receive softirq is delivering, and the socket just told of data. */
-struct cpu_slot {
-	__u64 skb;
-	__u64 ready_sk, ready_at;
-};
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, struct flight);
 } flights SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct pending);
 } pendings SEC(".maps");
-
-/* sockets the --pid process sent on or read from */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
-	__type(value, __u8);
-} pid_socks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -98,43 +78,35 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct cpu_slot);
-} slots SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LS_STATS);
-	__type(key, __u32);
-	__type(value, struct lp_hist);
-} hists SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LC_COUNTERS);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
+	__type(value, struct lp_cpu);
+} percpu SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);
 } records SEC(".maps");
 
-static __always_inline void count(__u32 which)
+static __always_inline struct lp_cpu *this_cpu(void)
 {
-	__u64 *c = bpf_map_lookup_elem(&counters, &which);
+	__u32 zero = 0;
 
-	if (c)
-		(*c)++;
+	return bpf_map_lookup_elem(&percpu, &zero);
 }
 
-static __always_inline void hist_add(__u32 stat, __u64 from, __u64 to)
+static __always_inline void count(struct lp_cpu *c, __u32 which)
+{
+	if (which < LC_COUNTERS)
+		c->counter[which]++;
+}
+
+static __always_inline void hist_add(struct lp_cpu *c, __u32 stat, __u64 from, __u64 to)
 {
 	struct lp_hist *h;
 	__u64 ns, b = 0, v;
 
-	if (!from || to < from || !(h = bpf_map_lookup_elem(&hists, &stat)))
+	if (!from || to < from || stat >= LS_STATS)
 		return;
+	h = &c->hist[stat];
 	ns = to - from;
 	/* b = floor(log2(ns)) + 1 in six steps, 0 for 0 ns */
 	v = ns;
@@ -160,11 +132,11 @@ static __always_inline void hist_add(__u32 stat, __u64 from, __u64 to)
 
 /* The stages between consecutive points that were both seen, from point lo up to point hi
  * (at[] holds hi + 1 points at least). */
-static __always_inline void stages_add(const __u64 *at, int lo, int hi)
+static __always_inline void stages_add(struct lp_cpu *c, const __u64 *at, int lo, int hi)
 {
 	for (int p = 0; p < LP_POINTS - 1; p++)
 		if (p >= lo && p < hi)
-			hist_add(p, at[p], at[p + 1]);
+			hist_add(c, p, at[p], at[p + 1]);
 }
 
 static __always_inline bool is_loopback(const struct net_device *dev)
@@ -255,13 +227,12 @@ static __always_inline bool wanted(const struct sk_buff *skb, const struct fligh
 	return true;
 }
 
-static __always_inline void pid_sock_note(const struct sock *sk)
+static __always_inline void pid_sock_note(struct sock *sk)
 {
-	__u64 key = (__u64)sk;
-	__u8 one = 1;
+	struct pending *p;
 
-	if (sk)
-		bpf_map_update_elem(&pid_socks, &key, &one, BPF_ANY);
+	if (sk && (p = bpf_sk_storage_get(&pendings, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE)))
+		p->pid_sock = 1;
 }
 
 static __always_inline bool current_is_pid(void)
@@ -270,8 +241,8 @@ static __always_inline bool current_is_pid(void)
 }
 
 /* A new flight at its first point; false when not wanted (or no room). */
-static __always_inline bool flight_start(struct sk_buff *skb, const unsigned char *nh, int point,
-					 __u64 now)
+static __always_inline bool flight_start(struct lp_cpu *c, struct sk_buff *skb,
+					 const unsigned char *nh, int point, __u64 now)
 {
 	__u64 key = (__u64)skb;
 	struct flight f = {};
@@ -287,17 +258,17 @@ static __always_inline bool flight_start(struct sk_buff *skb, const unsigned cha
 		pid_sock_note(skb->sk);
 	}
 	if (bpf_map_update_elem(&flights, &key, &f, BPF_NOEXIST)) {
-		count(LC_REUSED); /* an entry its last point never deleted */
+		count(c, LC_REUSED); /* an entry its last point never deleted */
 		if (bpf_map_update_elem(&flights, &key, &f, BPF_ANY)) {
-			count(LC_MAP_FULL);
+			count(c, LC_MAP_FULL);
 			return false;
 		}
 	}
-	count(LC_SEEN);
+	count(c, LC_SEEN);
 	return true;
 }
 
-static __always_inline void emit(const struct lp_record *rec)
+static __always_inline void emit(struct lp_cpu *c, const struct lp_record *rec)
 {
 	struct lp_record *out;
 
@@ -305,7 +276,7 @@ static __always_inline void emit(const struct lp_record *rec)
 		return;
 	out = bpf_ringbuf_reserve(&records, sizeof(*out), 0);
 	if (!out) {
-		count(LC_RB_LOST);
+		count(c, LC_RB_LOST);
 		return;
 	}
 	__builtin_memcpy(out, rec, sizeof(*out));
@@ -315,49 +286,61 @@ static __always_inline void emit(const struct lp_record *rec)
 SEC("tp_btf/net_dev_queue")
 int BPF_PROG(live_queue, struct sk_buff *skb)
 {
-	flight_start(skb, skb->head + skb->network_header, LP_QDISC, bpf_ktime_get_ns());
+	struct lp_cpu *c = this_cpu();
+
+	if (c)
+		flight_start(c, skb, skb->head + skb->network_header, LP_QDISC, bpf_ktime_get_ns());
 	return 0;
+}
+
+/* A packet that leaves the host: its journey here ends at the driver. */
+static __always_inline void left(struct lp_cpu *c, const struct flight *f, __u64 now)
+{
+	struct lp_record rec = {};
+
+	hist_add(c, LS_QDISC, f->at[LP_QDISC], now);
+	if (filter.tgid && !(f->flags & LPF_PID))
+		return;
+	hist_add(c, LS_TOTAL_TX, f->at[LP_QDISC], now);
+	count(c, LC_DONE_TX);
+	if (!filter.packets)
+		return;
+	rec.at[LP_QDISC] = f->at[LP_QDISC];
+	rec.at[LP_XMIT] = now;
+	rec.len = f->len;
+	rec.sport = f->sport;
+	rec.dport = f->dport;
+	rec.proto = f->proto;
+	rec.kind = LK_TX;
+	rec.flags = f->flags;
+	rec.tx_cpu = f->tx_cpu;
+	rec.rx_cpu = bpf_get_smp_processor_id();
+	emit(c, &rec);
 }
 
 SEC("tp_btf/net_dev_start_xmit")
 int BPF_PROG(live_xmit, const struct sk_buff *skb, const struct net_device *dev)
 {
-	__u64 key = (__u64)skb, now = bpf_ktime_get_ns();
+	__u64 key = (__u64)skb, now;
 	struct flight *f = bpf_map_lookup_elem(&flights, &key);
-	struct lp_record rec = {};
+	struct lp_cpu *c;
 
 	if (!f || f->last != LP_QDISC)
 		return 0;
+	now = bpf_ktime_get_ns();
 	f->at[LP_XMIT] = now;
 	f->last = LP_XMIT;
 	f->last_at = now;
-	if (loops_back(dev))
+	if (loops_back(dev) || !(c = this_cpu()))
 		return 0;
-	/* it leaves the host: its journey here ends */
-	hist_add(LS_QDISC, f->at[LP_QDISC], now);
-	if (!filter.tgid || (f->flags & LPF_PID)) {
-		hist_add(LS_TOTAL_TX, f->at[LP_QDISC], now);
-		count(LC_DONE_TX);
-		if (filter.packets) {
-			rec.at[LP_QDISC] = f->at[LP_QDISC];
-			rec.at[LP_XMIT] = now;
-			rec.len = f->len;
-			rec.sport = f->sport;
-			rec.dport = f->dport;
-			rec.proto = f->proto;
-			rec.kind = LK_TX;
-			rec.flags = f->flags;
-			rec.tx_cpu = f->tx_cpu;
-			rec.rx_cpu = bpf_get_smp_processor_id();
-			emit(&rec);
-		}
-	}
+	left(c, f, now);
 	bpf_map_delete_elem(&flights, &key);
 	return 0;
 }
 
 /* The receive side's first points: continue a flight sent here, or start one. */
-static __always_inline struct flight *rx_point(struct sk_buff *skb, int point, int after)
+static __always_inline struct flight *rx_point(struct lp_cpu *c, struct sk_buff *skb,
+					       int point, int after)
 {
 	__u64 key = (__u64)skb, now = bpf_ktime_get_ns();
 	struct flight *f = bpf_map_lookup_elem(&flights, &key);
@@ -371,7 +354,7 @@ static __always_inline struct flight *rx_point(struct sk_buff *skb, int point, i
 	/* a loopback packet not tracked at net_dev_queue was filtered out there */
 	if (is_loopback(skb->dev))
 		return NULL;
-	if (!flight_start(skb, skb->data, point, now))
+	if (!flight_start(c, skb, skb->data, point, now))
 		return NULL;
 	return bpf_map_lookup_elem(&flights, &key);
 }
@@ -379,22 +362,21 @@ static __always_inline struct flight *rx_point(struct sk_buff *skb, int point, i
 SEC("tp_btf/netif_rx")
 int BPF_PROG(live_rx, struct sk_buff *skb)
 {
-	rx_point(skb, LP_RX_QUEUE, LP_XMIT);
+	struct lp_cpu *c = this_cpu();
+
+	if (c)
+		rx_point(c, skb, LP_RX_QUEUE, LP_XMIT);
 	return 0;
 }
 
 SEC("tp_btf/netif_receive_skb")
 int BPF_PROG(live_receive, struct sk_buff *skb)
 {
-	__u32 zero = 0;
-	struct cpu_slot *slot;
+	struct lp_cpu *c = this_cpu();
 
-	if (!rx_point(skb, LP_RX_SOFTIRQ, LP_RX_QUEUE))
-		return 0;
 	/* the protocol delivers it to its socket in this softirq, on this CPU */
-	slot = bpf_map_lookup_elem(&slots, &zero);
-	if (slot)
-		slot->skb = (__u64)skb;
+	if (c && rx_point(c, skb, LP_RX_SOFTIRQ, LP_RX_QUEUE))
+		c->skb = (__u64)skb;
 	return 0;
 }
 
@@ -423,70 +405,66 @@ static __always_inline bool watched_sock(const struct sock *sk)
 		return false;
 	if (filter.proto && sk->sk_protocol != filter.proto)
 		return false;
+	/* a listener is told of connections, not data */
+	if (sk->__sk_common.skc_state == TCP_LISTEN && sk->sk_protocol == IPPROTO_TCP)
+		return false;
 	return !filter.port || sk->__sk_common.skc_num == filter.port ||
 	       bpf_ntohs(sk->__sk_common.skc_dport) == filter.port;
 }
 
-static __always_inline bool pid_wants(const struct flight *f, const struct sock *sk)
-{
-	__u64 key = (__u64)sk;
-
-	return !filter.tgid || (f->flags & LPF_PID) || bpf_map_lookup_elem(&pid_socks, &key);
-}
-
 /* The packet reached its socket: its skb stages end here; the socket side begins. */
-static __always_inline void ready(const struct sock *sk, struct flight *f, __u64 now,
-				  struct cpu_slot *slot)
+static __always_inline void ready(struct lp_cpu *c, struct sock *sk, struct flight *f, __u64 now)
 {
-	__u64 skk = (__u64)sk;
-	struct pending p = {};
+	struct pending *p = bpf_sk_storage_get(&pendings, sk, NULL,
+					       filter.tgid ? 0 : BPF_SK_STORAGE_GET_F_CREATE);
 
 	f->at[LP_SOCK_READY] = now;
-	if (!pid_wants(f, sk))
+	if (filter.tgid && !(f->flags & LPF_PID) && !(p && p->pid_sock))
 		return;
-	stages_add(f->at, f->first, LP_SOCK_READY);
-	if (behind(sk, f->len)) {
-		count(LC_BEHIND);
+	stages_add(c, f->at, f->first, LP_SOCK_READY);
+	if (!p && !(p = bpf_sk_storage_get(&pendings, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE))) {
+		count(c, LC_MAP_FULL);
+		return;
+	}
+	if (p->waiting || behind(sk, f->len)) {
+		count(c, LC_BEHIND);
 		return;
 	}
 	for (int i = 0; i <= LP_SOCK_READY; i++)
-		p.rec.at[i] = f->at[i];
-	p.rec.len = f->len;
-	p.rec.sport = f->sport;
-	p.rec.dport = f->dport;
-	p.rec.proto = f->proto;
-	p.rec.kind = f->at[LP_QDISC] ? LK_LOCAL : LK_RX;
-	p.rec.flags = f->flags;
-	p.rec.first = f->first;
-	p.rec.tx_cpu = f->tx_cpu;
-	if (bpf_map_update_elem(&pendings, &skk, &p, BPF_NOEXIST)) {
-		count(LC_BEHIND);
-		return;
-	}
-	slot->ready_sk = skk;
-	slot->ready_at = now;
+		p->rec.at[i] = f->at[i];
+	for (int i = LP_SOCK_READY + 1; i < LP_POINTS; i++)
+		p->rec.at[i] = 0;
+	p->rec.len = f->len;
+	p->rec.sport = f->sport;
+	p->rec.dport = f->dport;
+	p->rec.proto = f->proto;
+	p->rec.kind = f->at[LP_QDISC] ? LK_LOCAL : LK_RX;
+	p->rec.flags = f->flags;
+	p->rec.first = f->first;
+	p->rec.tx_cpu = f->tx_cpu;
+	p->waiting = 1;
+	c->ready_sk = (__u64)sk;
+	c->ready_at = now;
 }
 
 SEC("tp_btf/sk_data_ready")
-int BPF_PROG(live_ready, const struct sock *sk)
+int BPF_PROG(live_ready, struct sock *sk)
 {
-	__u64 now = bpf_ktime_get_ns(), key;
-	struct cpu_slot *slot;
+	struct lp_cpu *c = this_cpu();
 	struct flight *f;
-	__u32 zero = 0;
+	__u64 key;
 
-	slot = bpf_map_lookup_elem(&slots, &zero);
-	if (!slot)
+	if (!c)
 		return 0;
-	key = slot->skb;
+	key = c->skb;
 	f = key ? bpf_map_lookup_elem(&flights, &key) : NULL;
 	if (f && f->last == LP_RX_SOFTIRQ && f->dport == sk->__sk_common.skc_num &&
 	    f->family == sk->__sk_common.skc_family) {
-		slot->skb = 0;
-		ready(sk, f, now, slot);
+		c->skb = 0;
+		ready(c, sk, f, bpf_ktime_get_ns());
 		bpf_map_delete_elem(&flights, &key);
 	} else if (watched_sock(sk)) {
-		count(LC_READY_UNMATCHED);
+		count(c, LC_READY_UNMATCHED);
 	}
 	return 0;
 }
@@ -494,22 +472,20 @@ int BPF_PROG(live_ready, const struct sock *sk)
 SEC("tp_btf/sched_waking")
 int BPF_PROG(live_waking, struct task_struct *p)
 {
-	struct cpu_slot *slot;
+	struct lp_cpu *c = this_cpu();
 	struct waker *w;
-	__u32 zero = 0;
 
-	slot = bpf_map_lookup_elem(&slots, &zero);
-	if (!slot || !slot->ready_sk)
+	if (!c || !c->ready_sk)
 		return 0;
-	if (bpf_ktime_get_ns() - slot->ready_at < WAKE_WINDOW_NS) {
+	if (bpf_ktime_get_ns() - c->ready_at < WAKE_WINDOW_NS) {
 		w = bpf_task_storage_get(&wakers, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (w) {
-			w->sk = slot->ready_sk;
-			w->ready = slot->ready_at;
+			w->sk = c->ready_sk;
+			w->ready = c->ready_at;
 			w->wakeup = w->on_cpu = 0;
 		}
 	}
-	slot->ready_sk = 0;
+	c->ready_sk = 0;
 	return 0;
 }
 
@@ -534,7 +510,7 @@ int BPF_PROG(live_switch, bool preempt, struct task_struct *prev, struct task_st
 }
 
 /* The reader's own wake-up, or none: it was running or runnable when the data came. */
-static __always_inline void reader_points(struct lp_record *rec, __u64 skk)
+static __always_inline void reader_points(struct lp_cpu *c, struct lp_record *rec, __u64 skk)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct waker *w = bpf_task_storage_get(&wakers, task, NULL, 0);
@@ -547,7 +523,7 @@ static __always_inline void reader_points(struct lp_record *rec, __u64 skk)
 	} else {
 		rec->at[LP_WAKEUP] = rec->at[LP_ON_CPU] = ready_at;
 		rec->flags |= LPF_IMPLIED;
-		count(LC_RUNNABLE);
+		count(c, LC_RUNNABLE);
 	}
 	if (w)
 		w->sk = 0;
@@ -556,32 +532,36 @@ static __always_inline void reader_points(struct lp_record *rec, __u64 skk)
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(live_recv, struct sock *sk, int ret, int flags)
 {
-	__u64 skk = (__u64)sk, now = bpf_ktime_get_ns();
-	struct pending *p;
+	__u64 skk = (__u64)sk, now;
 	struct lp_record *rec;
+	struct pending *p;
+	struct lp_cpu *c;
 
-	if (ret < 0 || (flags & MSG_PEEK)) /* a peek leaves the data for the next recv() */
+	/* a peek leaves the data for the next recv(); TCP's 0 is the end of the stream */
+	if (ret < 0 || (flags & MSG_PEEK) || (ret == 0 && sk->sk_protocol == IPPROTO_TCP))
 		return 0;
 	if (current_is_pid())
 		pid_sock_note(sk);
-	p = bpf_map_lookup_elem(&pendings, &skk);
-	if (!p) {
-		if (watched_sock(sk))
-			count(LC_RECV_UNMATCHED);
+	p = bpf_sk_storage_get(&pendings, sk, NULL, 0);
+	if (!p || !p->waiting) {
+		if (watched_sock(sk) && (c = this_cpu()))
+			count(c, LC_RECV_UNMATCHED);
 		return 0;
 	}
+	now = bpf_ktime_get_ns();
 	rec = &p->rec;
-	if (!filter.tgid || (rec->flags & LPF_PID) || current_is_pid()) {
-		reader_points(rec, skk);
+	c = this_cpu();
+	if (c && (!filter.tgid || (rec->flags & LPF_PID) || current_is_pid())) {
+		reader_points(c, rec, skk);
 		rec->at[LP_RECV_END] = now;
 		rec->rx_cpu = bpf_get_smp_processor_id();
-		stages_add(rec->at, LP_SOCK_READY, LP_RECV_END);
-		hist_add(rec->kind == LK_LOCAL ? LS_TOTAL_LOCAL : LS_TOTAL_RX,
+		stages_add(c, rec->at, LP_SOCK_READY, LP_RECV_END);
+		hist_add(c, rec->kind == LK_LOCAL ? LS_TOTAL_LOCAL : LS_TOTAL_RX,
 			 rec->at[rec->first & (LP_POINTS - 1)], now);
-		count(rec->kind == LK_LOCAL ? LC_DONE_LOCAL : LC_DONE_RX);
-		emit(rec);
+		count(c, rec->kind == LK_LOCAL ? LC_DONE_LOCAL : LC_DONE_RX);
+		emit(c, rec);
 	}
-	bpf_map_delete_elem(&pendings, &skk);
+	p->waiting = 0;
 	return 0;
 }
 
@@ -590,8 +570,9 @@ SEC("tp_btf/kfree_skb")
 int BPF_PROG(live_drop, struct sk_buff *skb)
 {
 	__u64 key = (__u64)skb;
+	struct lp_cpu *c;
 
-	if (!bpf_map_delete_elem(&flights, &key))
-		count(LC_DROPPED);
+	if (!bpf_map_delete_elem(&flights, &key) && (c = this_cpu()))
+		count(c, LC_DROPPED);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "nic2app/journey_live.h"
 
@@ -61,6 +62,8 @@ struct journey_live {
 	struct journey_packet *packets;
 	size_t npackets, cap;
 	uint64_t kept_lost;   /* records that came when MOST_PACKETS were kept */
+	uint64_t swept;       /* skb entries removed by the sweep: their packet vanished */
+	uint64_t last_sweep_ns;
 	int err;              /* from the ring buffer's callback */
 };
 
@@ -184,68 +187,99 @@ static void map_clear(struct bpf_map *map)
 	}
 }
 
-/* Every slot of a per-CPU array set to zeros. */
-static int percpu_zero(struct bpf_map *map, size_t value_size, unsigned int n, int ncpus)
+/* The per-CPU value set to zeros. */
+static int percpu_zero(struct journey_live *l)
 {
-	void *zeros = calloc((size_t)ncpus, value_size);
+	void *zeros = calloc((size_t)l->ncpus, sizeof(struct lp_cpu));
+	__u32 key = 0;
 	int err = zeros ? 0 : -ENOMEM;
 
-	for (__u32 k = 0; k < n && !err; k++)
-		if (bpf_map_update_elem(bpf_map__fd(map), &k, zeros, BPF_ANY) < 0)
-			err = -errno;
+	if (!err && bpf_map_update_elem(bpf_map__fd(l->skel->maps.percpu), &key, zeros, BPF_ANY) < 0)
+		err = -errno;
 	free(zeros);
 	return err;
 }
 
 int journey_live_reset(struct journey_live *l)
 {
-	int err;
-
 	map_clear(l->skel->maps.flights);
-	map_clear(l->skel->maps.pendings);
-	map_clear(l->skel->maps.pid_socks);
 	ring_buffer__consume(l->rb);
 	l->npackets = 0;
-	l->kept_lost = 0;
-	err = percpu_zero(l->skel->maps.hists, sizeof(struct lp_hist), LS_STATS, l->ncpus);
-	if (!err)
-		err = percpu_zero(l->skel->maps.counters, sizeof(__u64), LC_COUNTERS, l->ncpus);
-	return err;
+	l->kept_lost = l->swept = 0;
+	return percpu_zero(l);
+}
+
+/*
+ * Entries of packets that vanished between two points without the kernel dropping them (a
+ * TCP segment processed from the socket's backlog, a tunnel that takes the packet) would
+ * stay until their skb's address came back: remove those older than STALE_NS, once a
+ * second, so the map never fills.
+ */
+static void sweep(struct journey_live *l)
+{
+	int fd = bpf_map__fd(l->skel->maps.flights);
+	struct timespec ts;
+	__u64 key, next, now;
+	struct flight f;
+	bool more;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+	if (now - l->last_sweep_ns < STALE_NS)
+		return;
+	l->last_sweep_ns = now;
+	more = bpf_map_get_next_key(fd, NULL, &next) == 0;
+	while (more) {
+		key = next;
+		more = bpf_map_get_next_key(fd, &key, &next) == 0;
+		if (bpf_map_lookup_elem(fd, &key, &f) == 0 && now - f.last_at > STALE_NS &&
+		    bpf_map_delete_elem(fd, &key) == 0)
+			l->swept++;
+	}
 }
 
 int journey_live_poll(struct journey_live *l, int timeout_ms)
 {
 	int n = ring_buffer__poll(l->rb, timeout_ms);
 
+	sweep(l);
 	if (l->err)
 		return l->err;
 	return n;
 }
 
-/* The CPUs' histograms of one stage, added up. */
-static int hist_read(struct journey_live *l, __u32 stat, struct lp_hist *sum)
+/* One histogram added into another. */
+static void hist_merge(struct lp_hist *sum, const struct lp_hist *h)
 {
-	struct lp_hist *per = calloc((size_t)l->ncpus, sizeof(*per));
+	if (!h->count)
+		return;
+	if (!sum->count || h->min_ns < sum->min_ns)
+		sum->min_ns = h->min_ns;
+	if (h->max_ns > sum->max_ns)
+		sum->max_ns = h->max_ns;
+	sum->count += h->count;
+	sum->sum_ns += h->sum_ns;
+	for (int b = 0; b < LP_BUCKETS; b++)
+		sum->bucket[b] += h->bucket[b];
+}
+
+/* Every CPU's histograms and counters, added up. */
+static int percpu_read(struct journey_live *l, struct lp_cpu *sum)
+{
+	struct lp_cpu *per = calloc((size_t)l->ncpus, sizeof(*per));
+	__u32 key = 0;
 	int err = 0;
 
 	memset(sum, 0, sizeof(*sum));
 	if (!per)
 		return -ENOMEM;
-	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.hists), &stat, per) < 0)
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.percpu), &key, per) < 0)
 		err = -errno;
 	for (int c = 0; c < l->ncpus && !err; c++) {
-		const struct lp_hist *h = &per[c];
-
-		if (!h->count)
-			continue;
-		if (!sum->count || h->min_ns < sum->min_ns)
-			sum->min_ns = h->min_ns;
-		if (h->max_ns > sum->max_ns)
-			sum->max_ns = h->max_ns;
-		sum->count += h->count;
-		sum->sum_ns += h->sum_ns;
-		for (int b = 0; b < LP_BUCKETS; b++)
-			sum->bucket[b] += h->bucket[b];
+		for (int s = 0; s < LS_STATS; s++)
+			hist_merge(&sum->hist[s], &per[c].hist[s]);
+		for (int k = 0; k < LC_COUNTERS; k++)
+			sum->counter[k] += per[c].counter[k];
 	}
 	free(per);
 	return err;
@@ -285,23 +319,8 @@ static void hist_summary(const struct lp_hist *h, struct summary *s)
 	s->p999 = hist_quantile(h, 0.999);
 }
 
-static int counters_read(struct journey_live *l, uint64_t *sum)
-{
-	__u64 *per = calloc((size_t)l->ncpus, sizeof(*per));
-	int err = per ? 0 : -ENOMEM;
-
-	for (__u32 k = 0; k < LC_COUNTERS && !err; k++) {
-		sum[k] = 0;
-		if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.counters), &k, per) < 0)
-			err = -errno;
-		for (int c = 0; c < l->ncpus && !err; c++)
-			sum[k] += per[c];
-	}
-	free(per);
-	return err;
-}
-
-static void counts_fill(struct journey_live_counts *c, const uint64_t *n, uint64_t kept_lost)
+static void counts_fill(struct journey_live_counts *c, const __u64 *n, uint64_t kept_lost,
+			uint64_t swept)
 {
 	c->seen = n[LC_SEEN];
 	c->done_local = n[LC_DONE_LOCAL];
@@ -315,6 +334,7 @@ static void counts_fill(struct journey_live_counts *c, const uint64_t *n, uint64
 	c->ringbuf_lost = n[LC_RB_LOST] + kept_lost;
 	c->map_full = n[LC_MAP_FULL];
 	c->runnable = n[LC_RUNNABLE];
+	c->swept = swept;
 }
 
 /* Stages with samples, in the order of the points; the kept packets handed over. */
@@ -351,21 +371,22 @@ static void stages_fill(struct journey_live *l, struct journey_result *r,
 int journey_live_collect(struct journey_live *l, struct journey_result *r)
 {
 	struct summary s[LS_STATS];
-	uint64_t n[LC_COUNTERS];
-	struct lp_hist h;
-	int err = 0;
+	struct lp_cpu *sum = malloc(sizeof(*sum));
+	const __u64 *n;
+	int err;
 
+	if (!sum)
+		return -ENOMEM;
 	ring_buffer__consume(l->rb);
-	for (__u32 k = 0; k < LS_STATS && !err; k++) {
-		err = hist_read(l, k, &h);
-		hist_summary(&h, &s[k]);
-	}
-	if (!err)
-		err = counters_read(l, n);
-	if (err)
+	if ((err = percpu_read(l, sum)) < 0) {
+		free(sum);
 		return err;
+	}
+	for (int k = 0; k < LS_STATS; k++)
+		hist_summary(&sum->hist[k], &s[k]);
+	n = sum->counter;
 	r->method = JOURNEY_METHOD_BPF;
-	counts_fill(&r->live, n, l->kept_lost);
+	counts_fill(&r->live, n, l->kept_lost, l->swept);
 	r->live.total_local = s[LS_TOTAL_LOCAL];
 	r->live.total_rx = s[LS_TOTAL_RX];
 	r->live.total_tx = s[LS_TOTAL_TX];
@@ -373,6 +394,8 @@ int journey_live_collect(struct journey_live *l, struct journey_result *r)
 		      s[LS_TOTAL_RX].n ? s[LS_TOTAL_RX] : s[LS_TOTAL_TX];
 	r->layer_ns[LAYER_KERNEL] = r->total_ns; /* every point is in the kernel */
 	r->receiver_runnable = n[LC_RUNNABLE];
+	r->cfg.count = n[LC_DONE_LOCAL] + n[LC_DONE_RX] + n[LC_DONE_TX];
+	free(sum);
 	stages_fill(l, r, s);
 	return 0;
 }

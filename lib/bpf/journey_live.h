@@ -55,6 +55,28 @@ enum lp_counter {
 	LC_COUNTERS
 };
 
+/* An skb on its way: the points seen so far. */
+struct flight {
+	__u64 at[LP_SOCK_READY + 1];
+	__u64 last_at;             /* at[last], without an index the verifier cannot bound */
+	__u32 len;
+	__u16 sport, dport;
+	__u8 proto, flags, first, last;
+	__u16 family;
+	__u32 tx_cpu;
+};
+
+#define STALE_NS 1000000000ull /* an skb entry older than 1 s belongs to no packet now */
+
+/* Per CPU, in one map value so each program looks it up once: the histograms, the counters,
+ * the skb the receive softirq is delivering and the socket just told of data. */
+struct lp_cpu {
+	struct lp_hist hist[LS_STATS];
+	__u64 counter[LC_COUNTERS];
+	__u64 skb;
+	__u64 ready_sk, ready_at;
+};
+
 /* What to watch (the program's global, in .bss, so the loader may change it while loaded). */
 struct lp_filter {
 	__u32 port;    /* either end's port, 0: any */

@@ -20,8 +20,8 @@
 
 #define PROBE_SIZE 64
 #define PROBE_WARMUP 200
-#define PROBE_BLOCKS 10       /* half plain, half observed, in turn */
-#define PROBE_BLOCK_ROUNDS 300
+#define PROBE_BLOCKS 20       /* half plain, half observed, in turn */
+#define PROBE_BLOCK_ROUNDS 500
 #define POLL_MS 200
 
 static bool stopped(const struct journey_config *cfg)
