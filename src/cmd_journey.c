@@ -331,12 +331,18 @@ static int run_live(struct options *o)
 {
 	struct journey_result r;
 	struct strbuf sb = STRBUF_INIT;
+	struct journey_live *l;
 	int err;
 
 	o->cfg.stop = &cli_stop_signal;
 	o->cfg.live_packets = o->packets;
 	cli_stop_catch();
-	err = journey_live_run(&o->cfg, &r);
+	err = journey_live_start(&o->cfg, &r, &l);
+	if (!err) {
+		fprintf(stderr, "nic2app journey: watching%s; Ctrl-C prints what was seen\n",
+			o->cfg.live_duration_s > 0 ? " for the duration asked" : "");
+		err = journey_live_finish(&o->cfg, l, &r);
+	}
 	cli_stop_restore();
 	if (err < 0) {
 		journey_result_release(&r);

@@ -47,12 +47,16 @@ int journey_live_collect(struct journey_live *l, struct journey_result *r);
 void journey_live_close(struct journey_live *l);
 
 /*
- * The whole of `journey --live`: load, measure the overhead on a UDP echo over loopback when
- * cfg->live_overhead (the probe flow alone is watched meanwhile, then forgotten), watch until
- * cfg->live_duration_s passed or *cfg->stop was set, collect, unload. A stop is not an error:
- * what was seen so far is the result. Returns 0 or -errno as journey_live_open.
+ * `journey --live` in two steps. Start: load the programs, measure their overhead on a UDP
+ * echo over loopback when cfg->live_overhead (the probe flow alone is watched meanwhile, then
+ * forgotten), attach them. Finish: watch until cfg->live_duration_s passed or *cfg->stop was
+ * set (a stop is not an error: what was seen so far is the result), collect, unload (on
+ * every path). Both return 0 or -errno as journey_live_open; start undoes itself on failure.
  */
-int journey_live_run(const struct journey_config *cfg, struct journey_result *r);
+int journey_live_start(const struct journey_config *cfg, struct journey_result *r,
+		       struct journey_live **out);
+int journey_live_finish(const struct journey_config *cfg, struct journey_live *l,
+			struct journey_result *r);
 
 /* The live parts of the report: the text after the waterfall, and the JSON fields of the
  * observer (journey_render_text.c and journey_render_json.c call them for method bpf). */

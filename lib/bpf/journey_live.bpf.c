@@ -240,6 +240,20 @@ static __always_inline bool current_is_pid(void)
 	return filter.tgid && (bpf_get_current_pid_tgid() >> 32) == filter.tgid;
 }
 
+/* --pid: sent by the process, from its own thread or later from its socket (TCP sends from
+ * softirq context too, when an ACK opens the window) */
+static __always_inline void pid_sender(struct flight *f, struct sock *sk)
+{
+	struct pending *p;
+
+	if (current_is_pid()) {
+		f->flags |= LPF_PID;
+		pid_sock_note(sk);
+	} else if (sk && (p = bpf_sk_storage_get(&pendings, sk, NULL, 0)) && p->pid_sock) {
+		f->flags |= LPF_PID;
+	}
+}
+
 /* A new flight at its first point; false when not wanted (or no room). */
 static __always_inline bool flight_start(struct lp_cpu *c, struct sk_buff *skb,
 					 const unsigned char *nh, int point, __u64 now)
@@ -253,10 +267,8 @@ static __always_inline bool flight_start(struct lp_cpu *c, struct sk_buff *skb,
 	f.last_at = now;
 	f.first = f.last = point;
 	f.tx_cpu = bpf_get_smp_processor_id();
-	if (point == LP_QDISC && current_is_pid()) {
-		f.flags |= LPF_PID;
-		pid_sock_note(skb->sk);
-	}
+	if (point == LP_QDISC && filter.tgid)
+		pid_sender(&f, skb->sk);
 	if (bpf_map_update_elem(&flights, &key, &f, BPF_NOEXIST)) {
 		count(c, LC_REUSED); /* an entry its last point never deleted */
 		if (bpf_map_update_elem(&flights, &key, &f, BPF_ANY)) {
@@ -415,19 +427,22 @@ static __always_inline bool watched_sock(const struct sock *sk)
 /* The packet reached its socket: its skb stages end here; the socket side begins. */
 static __always_inline void ready(struct lp_cpu *c, struct sock *sk, struct flight *f, __u64 now)
 {
-	struct pending *p = bpf_sk_storage_get(&pendings, sk, NULL,
-					       filter.tgid ? 0 : BPF_SK_STORAGE_GET_F_CREATE);
+	struct pending *p = bpf_sk_storage_get(&pendings, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
+
+	/* --pid: a packet neither sent by the process nor queued on a socket it is known to
+	 * use counts if the process reads it: decided at the recv() */
+	bool known = !filter.tgid || (f->flags & LPF_PID) || (p && p->pid_sock);
 
 	f->at[LP_SOCK_READY] = now;
-	if (filter.tgid && !(f->flags & LPF_PID) && !(p && p->pid_sock))
-		return;
-	stages_add(c, f->at, f->first, LP_SOCK_READY);
+	if (known)
+		stages_add(c, f->at, f->first, LP_SOCK_READY);
 	if (!p && !(p = bpf_sk_storage_get(&pendings, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE))) {
 		count(c, LC_MAP_FULL);
 		return;
 	}
 	if (p->waiting || behind(sk, f->len)) {
-		count(c, LC_BEHIND);
+		if (known)
+			count(c, LC_BEHIND);
 		return;
 	}
 	for (int i = 0; i <= LP_SOCK_READY; i++)
@@ -439,7 +454,7 @@ static __always_inline void ready(struct lp_cpu *c, struct sock *sk, struct flig
 	p->rec.dport = f->dport;
 	p->rec.proto = f->proto;
 	p->rec.kind = f->at[LP_QDISC] ? LK_LOCAL : LK_RX;
-	p->rec.flags = f->flags;
+	p->rec.flags = f->flags | (known ? 0 : LPF_DEFERRED);
 	p->rec.first = f->first;
 	p->rec.tx_cpu = f->tx_cpu;
 	p->waiting = 1;
@@ -552,6 +567,8 @@ int BPF_PROG(live_recv, struct sock *sk, int ret, int flags)
 	rec = &p->rec;
 	c = this_cpu();
 	if (c && (!filter.tgid || (rec->flags & LPF_PID) || current_is_pid())) {
+		if (rec->flags & LPF_DEFERRED)
+			stages_add(c, rec->at, rec->first, LP_SOCK_READY);
 		reader_points(c, rec, skk);
 		rec->at[LP_RECV_END] = now;
 		rec->rx_cpu = bpf_get_smp_processor_id();

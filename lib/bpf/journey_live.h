@@ -89,6 +89,8 @@ struct lp_filter {
 /* What a journey carries, and the --packets record. */
 #define LPF_PID 1       /* sent by the --pid process */
 #define LPF_IMPLIED 2   /* LP_WAKEUP and LP_ON_CPU implied: the reader needed no wake-up */
+#define LPF_DEFERRED 4  /* --pid: whether it counts is known at the recv(); so are its
+			 * skb stages added there */
 
 enum lp_kind { LK_LOCAL, LK_RX, LK_TX };
 

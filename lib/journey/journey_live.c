@@ -136,7 +136,8 @@ static int watch(const struct journey_config *cfg, struct journey_live *l, doubl
 	return err < 0 ? err : 0;
 }
 
-int journey_live_run(const struct journey_config *cfg, struct journey_result *r)
+int journey_live_start(const struct journey_config *cfg, struct journey_result *r,
+		       struct journey_live **out)
 {
 	struct journey_live_filter want = {
 		.port = cfg->live_port, .pid = cfg->live_pid, .ifindex = cfg->live_ifindex,
@@ -147,6 +148,7 @@ int journey_live_run(const struct journey_config *cfg, struct journey_result *r)
 	struct journey_live *l;
 	int err;
 
+	*out = NULL;
 	memset(r, 0, sizeof(*r));
 	r->cfg = *cfg;
 	r->cfg.via = JOURNEY_VIA_LIVE;
@@ -162,8 +164,19 @@ int journey_live_run(const struct journey_config *cfg, struct journey_result *r)
 		err = measure_overhead(cfg, l, &want, r);
 	if (!err)
 		err = journey_live_attach(l);
-	if (!err)
-		err = watch(cfg, l, &r->live.duration_s);
+	if (err) {
+		journey_live_close(l);
+		return err;
+	}
+	*out = l;
+	return 0;
+}
+
+int journey_live_finish(const struct journey_config *cfg, struct journey_live *l,
+			struct journey_result *r)
+{
+	int err = watch(cfg, l, &r->live.duration_s);
+
 	if (!err)
 		err = journey_live_collect(l, r);
 	journey_live_close(l);
