@@ -131,11 +131,10 @@ struct journey_live_counts {
 	uint64_t ready_unmatched; /* sk_data_ready of a watched socket without a packet */
 	uint64_t recv_unmatched;  /* recv() ends without a packet waiting (already counted) */
 	uint64_t behind;          /* packets queued behind unread data: socket side untimed */
-	uint64_t reused;          /* skb addresses seen again before their journey ended */
+	uint64_t reused;          /* packets given up on the way (vanished, or too many at once) */
 	uint64_t dropped;         /* tracked packets the kernel dropped */
 	uint64_t ringbuf_lost;    /* --packets records that found no room */
-	uint64_t map_full;        /* packets not tracked for want of room */
-	uint64_t swept;           /* packets that vanished between two points (removed after 1 s) */
+	uint64_t map_full;        /* packets not timed at the socket for want of room */
 	uint64_t runnable;        /* recv()s whose reader needed no wake-up */
 	struct summary total_local, total_rx, total_tx;
 	double duration_s;        /* how long it watched */

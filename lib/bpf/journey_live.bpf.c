@@ -9,8 +9,8 @@
  *
  * An skb's address is reused as soon as the skb is freed, so its entry is deleted at the
  * packet's last skb point (sk_data_ready, or the driver when it leaves the host) and when the
- * kernel drops it. The socket side is matched per socket: the first packet queued on an
- * empty socket is the one its next recv() returns.
+ * kernel drops it. The socket side is matched per socket (in its local storage): the first
+ * packet queued on a socket with nothing unread is the one its next recv() returns.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -54,13 +54,6 @@ struct waker {
 
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, struct flight);
-} flights SEC(".maps");
-
-struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
@@ -93,10 +86,54 @@ static __always_inline struct lp_cpu *this_cpu(void)
 	return bpf_map_lookup_elem(&percpu, &zero);
 }
 
+
 static __always_inline void count(struct lp_cpu *c, __u32 which)
 {
 	if (which < LC_COUNTERS)
 		c->counter[which]++;
+}
+
+/*
+ * A packet's flight lives in a slot of the CPU it passes: on loopback and veth every point
+ * from the device queue to sk_data_ready runs on one CPU (the receive backlog is that CPU's),
+ * and a packet from elsewhere starts on the CPU of its receive softirq. A slot is a few
+ * compares away, where a hash map costs an insert and a delete per packet. A slot still held
+ * when its turn comes again belongs to a packet that vanished on the way (or to one of more
+ * than LP_SLOTS in flight on the CPU): it is given up, and counted.
+ */
+static __always_inline struct flight *flight_get(struct lp_cpu *c, __u64 key)
+{
+	for (int i = 0; i < LP_SLOTS; i++)
+		if (c->slot_skb[i] == key)
+			return &c->slot[i];
+	return NULL;
+}
+
+static __always_inline void flight_put(struct lp_cpu *c, __u64 key, const struct flight *f)
+{
+	__u32 i = c->slot_next % LP_SLOTS;
+
+	for (int k = 0; k < LP_SLOTS; k++)
+		if (c->slot_skb[k] == key) {
+			i = k; /* the address came back before its last point */
+			break;
+		}
+	if (i == c->slot_next % LP_SLOTS)
+		c->slot_next++;
+	if (c->slot_skb[i])
+		count(c, LC_REUSED);
+	c->slot_skb[i] = key;
+	c->slot[i] = *f;
+}
+
+static __always_inline int flight_del(struct lp_cpu *c, __u64 key)
+{
+	for (int i = 0; i < LP_SLOTS; i++)
+		if (c->slot_skb[i] == key) {
+			c->slot_skb[i] = 0;
+			return 0;
+		}
+	return -1;
 }
 
 static __always_inline void hist_add(struct lp_cpu *c, __u32 stat, __u64 from, __u64 to)
@@ -269,13 +306,7 @@ static __always_inline bool flight_start(struct lp_cpu *c, struct sk_buff *skb,
 	f.tx_cpu = bpf_get_smp_processor_id();
 	if (point == LP_QDISC && filter.tgid)
 		pid_sender(&f, skb->sk);
-	if (bpf_map_update_elem(&flights, &key, &f, BPF_NOEXIST)) {
-		count(c, LC_REUSED); /* an entry its last point never deleted */
-		if (bpf_map_update_elem(&flights, &key, &f, BPF_ANY)) {
-			count(c, LC_MAP_FULL);
-			return false;
-		}
-	}
+	flight_put(c, key, &f);
 	count(c, LC_SEEN);
 	return true;
 }
@@ -334,19 +365,19 @@ SEC("tp_btf/net_dev_start_xmit")
 int BPF_PROG(live_xmit, const struct sk_buff *skb, const struct net_device *dev)
 {
 	__u64 key = (__u64)skb, now;
-	struct flight *f = bpf_map_lookup_elem(&flights, &key);
-	struct lp_cpu *c;
+	struct lp_cpu *c = this_cpu();
+	struct flight *f;
 
-	if (!f || f->last != LP_QDISC)
+	if (!c || !(f = flight_get(c, key)) || f->last != LP_QDISC)
 		return 0;
 	now = bpf_ktime_get_ns();
 	f->at[LP_XMIT] = now;
 	f->last = LP_XMIT;
 	f->last_at = now;
-	if (loops_back(dev) || !(c = this_cpu()))
+	if (loops_back(dev))
 		return 0;
 	left(c, f, now);
-	bpf_map_delete_elem(&flights, &key);
+	flight_del(c, key);
 	return 0;
 }
 
@@ -355,7 +386,7 @@ static __always_inline struct flight *rx_point(struct lp_cpu *c, struct sk_buff 
 					       int point, int after)
 {
 	__u64 key = (__u64)skb, now = bpf_ktime_get_ns();
-	struct flight *f = bpf_map_lookup_elem(&flights, &key);
+	struct flight *f = flight_get(c, key);
 
 	if (f && f->last <= after && f->last < point && now - f->last_at < STALE_NS) {
 		f->at[point] = now;
@@ -368,7 +399,7 @@ static __always_inline struct flight *rx_point(struct lp_cpu *c, struct sk_buff 
 		return NULL;
 	if (!flight_start(c, skb, skb->data, point, now))
 		return NULL;
-	return bpf_map_lookup_elem(&flights, &key);
+	return flight_get(c, key);
 }
 
 SEC("tp_btf/netif_rx")
@@ -472,12 +503,12 @@ int BPF_PROG(live_ready, struct sock *sk)
 	if (!c)
 		return 0;
 	key = c->skb;
-	f = key ? bpf_map_lookup_elem(&flights, &key) : NULL;
+	f = key ? flight_get(c, key) : NULL;
 	if (f && f->last == LP_RX_SOFTIRQ && f->dport == sk->__sk_common.skc_num &&
 	    f->family == sk->__sk_common.skc_family) {
 		c->skb = 0;
 		ready(c, sk, f, bpf_ktime_get_ns());
-		bpf_map_delete_elem(&flights, &key);
+		flight_del(c, key);
 	} else if (watched_sock(sk)) {
 		count(c, LC_READY_UNMATCHED);
 	}
@@ -586,10 +617,9 @@ int BPF_PROG(live_recv, struct sock *sk, int ret, int flags)
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(live_drop, struct sk_buff *skb)
 {
-	__u64 key = (__u64)skb;
-	struct lp_cpu *c;
+	struct lp_cpu *c = this_cpu();
 
-	if (!bpf_map_delete_elem(&flights, &key) && (c = this_cpu()))
+	if (c && !flight_del(c, (__u64)skb))
 		count(c, LC_DROPPED);
 	return 0;
 }

@@ -9,7 +9,6 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "nic2app/journey_live.h"
 
@@ -62,8 +61,6 @@ struct journey_live {
 	struct journey_packet *packets;
 	size_t npackets, cap;
 	uint64_t kept_lost;   /* records that came when MOST_PACKETS were kept */
-	uint64_t swept;       /* skb entries removed by the sweep: their packet vanished */
-	uint64_t last_sweep_ns;
 	int err;              /* from the ring buffer's callback */
 };
 
@@ -174,19 +171,6 @@ int journey_live_set_filter(struct journey_live *l, const struct journey_live_fi
 	return 0;
 }
 
-/* Every key of a hash map deleted. */
-static void map_clear(struct bpf_map *map)
-{
-	__u64 key, next;
-	int fd = bpf_map__fd(map);
-
-	while (bpf_map_get_next_key(fd, NULL, &next) == 0) {
-		key = next;
-		if (bpf_map_delete_elem(fd, &key) < 0)
-			break;
-	}
-}
-
 /* The per-CPU value set to zeros. */
 static int percpu_zero(struct journey_live *l)
 {
@@ -202,47 +186,16 @@ static int percpu_zero(struct journey_live *l)
 
 int journey_live_reset(struct journey_live *l)
 {
-	map_clear(l->skel->maps.flights);
 	ring_buffer__consume(l->rb);
 	l->npackets = 0;
-	l->kept_lost = l->swept = 0;
+	l->kept_lost = 0;
 	return percpu_zero(l);
-}
-
-/*
- * Entries of packets that vanished between two points without the kernel dropping them (a
- * TCP segment processed from the socket's backlog, a tunnel that takes the packet) would
- * stay until their skb's address came back: remove those older than STALE_NS, once a
- * second, so the map never fills.
- */
-static void sweep(struct journey_live *l)
-{
-	int fd = bpf_map__fd(l->skel->maps.flights);
-	struct timespec ts;
-	__u64 key, next, now;
-	struct flight f;
-	bool more;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-	if (now - l->last_sweep_ns < STALE_NS)
-		return;
-	l->last_sweep_ns = now;
-	more = bpf_map_get_next_key(fd, NULL, &next) == 0;
-	while (more) {
-		key = next;
-		more = bpf_map_get_next_key(fd, &key, &next) == 0;
-		if (bpf_map_lookup_elem(fd, &key, &f) == 0 && now - f.last_at > STALE_NS &&
-		    bpf_map_delete_elem(fd, &key) == 0)
-			l->swept++;
-	}
 }
 
 int journey_live_poll(struct journey_live *l, int timeout_ms)
 {
 	int n = ring_buffer__poll(l->rb, timeout_ms);
 
-	sweep(l);
 	if (l->err)
 		return l->err;
 	return n;
@@ -319,8 +272,7 @@ static void hist_summary(const struct lp_hist *h, struct summary *s)
 	s->p999 = hist_quantile(h, 0.999);
 }
 
-static void counts_fill(struct journey_live_counts *c, const __u64 *n, uint64_t kept_lost,
-			uint64_t swept)
+static void counts_fill(struct journey_live_counts *c, const __u64 *n, uint64_t kept_lost)
 {
 	c->seen = n[LC_SEEN];
 	c->done_local = n[LC_DONE_LOCAL];
@@ -334,7 +286,6 @@ static void counts_fill(struct journey_live_counts *c, const __u64 *n, uint64_t 
 	c->ringbuf_lost = n[LC_RB_LOST] + kept_lost;
 	c->map_full = n[LC_MAP_FULL];
 	c->runnable = n[LC_RUNNABLE];
-	c->swept = swept;
 }
 
 /* Stages with samples, in the order of the points; the kept packets handed over. */
@@ -386,7 +337,7 @@ int journey_live_collect(struct journey_live *l, struct journey_result *r)
 		hist_summary(&sum->hist[k], &s[k]);
 	n = sum->counter;
 	r->method = JOURNEY_METHOD_BPF;
-	counts_fill(&r->live, n, l->kept_lost, l->swept);
+	counts_fill(&r->live, n, l->kept_lost);
 	r->live.total_local = s[LS_TOTAL_LOCAL];
 	r->live.total_rx = s[LS_TOTAL_RX];
 	r->live.total_tx = s[LS_TOTAL_TX];

@@ -47,10 +47,11 @@ enum lp_counter {
 	LC_READY_UNMATCHED, /* sk_data_ready of a watched socket with no packet to match */
 	LC_RECV_UNMATCHED,  /* a recv() that ended with no packet waiting to be matched */
 	LC_BEHIND,          /* queued behind unread data: the socket side not timed */
-	LC_REUSED,          /* an skb address seen again before its journey ended */
+	LC_REUSED,          /* a flight given up before its last point (it vanished on the
+			     * way, or more than LP_SLOTS were on their way through a CPU) */
 	LC_DROPPED,         /* tracked packets the kernel dropped (skb:kfree_skb) */
 	LC_RB_LOST,         /* --packets records the ring buffer had no room for */
-	LC_MAP_FULL,        /* packets not tracked: a map was full */
+	LC_MAP_FULL,        /* packets not timed at the socket: no room for its storage */
 	LC_RUNNABLE,        /* recv()s whose reader needed no wake-up (already running) */
 	LC_COUNTERS
 };
@@ -66,6 +67,7 @@ struct flight {
 	__u32 tx_cpu;
 };
 
+#define LP_SLOTS 8             /* packets on their way through one CPU at a time */
 #define STALE_NS 1000000000ull /* an skb entry older than 1 s belongs to no packet now */
 
 /* Per CPU, in one map value so each program looks it up once: the histograms, the counters,
@@ -75,6 +77,9 @@ struct lp_cpu {
 	__u64 counter[LC_COUNTERS];
 	__u64 skb;
 	__u64 ready_sk, ready_at;
+	struct flight slot[LP_SLOTS]; /* the packets on their way through this CPU */
+	__u64 slot_skb[LP_SLOTS];     /* their skbs' addresses, 0: a free slot */
+	__u32 slot_next;
 };
 
 /* What to watch (the program's global, in .bss, so the loader may change it while loaded). */

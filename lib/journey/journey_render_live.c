@@ -81,9 +81,8 @@ void journey_live_json_fields(struct json *j, const struct journey_result *r)
 	json_uint(j, "sk_data_ready_unmatched", c->ready_unmatched);
 	json_uint(j, "recv_unmatched", c->recv_unmatched);
 	json_uint(j, "queued_behind_unread_data", c->behind);
-	json_uint(j, "skb_address_reused", c->reused);
+	json_uint(j, "given_up_on_the_way", c->reused);
 	json_uint(j, "dropped_by_kernel", c->dropped);
-	json_uint(j, "vanished", c->swept);
 	json_uint(j, "ring_buffer_lost", c->ringbuf_lost);
 	json_uint(j, "map_full", c->map_full);
 	json_object_end(j);
@@ -171,11 +170,10 @@ static void counts_render(struct strbuf *sb, const struct journey_result *r)
 			    (unsigned long long)(c->done_local + c->done_rx));
 	strbuf_addf(sb, "Not timed: %llu sk_data_ready and %llu recv() without a packet to "
 		    "match, %llu packets queued behind unread data, %llu dropped by the kernel, "
-		    "%llu vanished on the way, %llu skb addresses reused early; lost: %llu\n",
+		    "%llu given up on the way; lost: %llu\n",
 		    (unsigned long long)c->ready_unmatched, (unsigned long long)c->recv_unmatched,
 		    (unsigned long long)c->behind, (unsigned long long)c->dropped,
-		    (unsigned long long)c->swept, (unsigned long long)c->reused,
-		    (unsigned long long)lost(c));
+		    (unsigned long long)c->reused, (unsigned long long)lost(c));
 }
 
 void journey_live_report_render(struct strbuf *sb, const struct journey_result *r, bool colour)
