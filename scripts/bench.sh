@@ -3,7 +3,8 @@
 # bench.sh: the benchmarks behind `make bench`. Performance goals live here, as ratios
 # against peers measured side by side, never as timed assertions in tests: nic2app bench
 # beside a bare syscall loop, sockperf and iperf3 (three runs), then `nic2app fds` against
-# lsof, lsfd and the readlink floor.
+# lsof, lsfd and the readlink floor, then what `journey --live` costs a round trip beside the
+# tracefs method.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
@@ -13,3 +14,6 @@ NIC2APP_BUILD=$BUILD /usr/bin/python3 scripts/bench_peers.py 3 || exit 1
 echo
 echo "nic2app fds on a process holding 15,000 fds, against lsof, lsfd and the readlink floor"
 NIC2APP_BUILD=$BUILD /usr/bin/python3 scripts/bench_fds.py || exit 1
+echo
+echo "what observing costs a UDP round trip: journey --live (BPF) beside the tracefs method"
+NIC2APP_BUILD=$BUILD /usr/bin/python3 scripts/bench_live.py 5 || exit 1

@@ -13,6 +13,7 @@ flows on another port at the same time.
 - SIGINT and SIGTERM print what was seen; after SIGINT, SIGTERM or SIGKILL no program or link
   of the run is left loaded (bpftool);
 - without root: exit 3 with a reason."""
+import atexit
 import json
 import os
 import shutil
@@ -62,14 +63,28 @@ print(json.dumps(rounds), flush=True)
 """
 
 
+CHILDREN = []
+
+
+@atexit.register
+def end_children():
+    """Whatever this test started ends with it, even when a check failed."""
+    for p in CHILDREN:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 def start_server(proto):
     p = subprocess.Popen([sys.executable, "-c", SERVER, proto], stdout=subprocess.PIPE, text=True)
+    CHILDREN.append(p)
     return p, int(p.stdout.readline())
 
 
 def start_live(*args):
     p = subprocess.Popen([NIC2APP, "journey", "--live", *args], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
+    CHILDREN.append(p)
     line = p.stderr.readline()  # says so once the programs are attached
     if "watching" not in line:
         p.kill()
@@ -88,7 +103,7 @@ class OtherTraffic:
         self.tx.connect(("127.0.0.1", self.port))
         self.sent = 0
         self.done = threading.Event()
-        self.thread = threading.Thread(target=self.loop)
+        self.thread = threading.Thread(target=self.loop, daemon=True)
         self.thread.start()
 
     def loop(self):
