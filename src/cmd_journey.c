@@ -121,6 +121,10 @@ static int parse_live_word(int opt, const char *arg, struct options *o)
 		if (parse_count(arg, 1, INT_MAX, &n))
 			return cli_usage_error("journey", "--pid must be a process id, not '%s'", arg);
 		c->live_pid = (pid_t)n;
+		if (kill(c->live_pid, 0) < 0 && errno == ESRCH) {
+			cli_error("journey: --pid: there is no process %d", (int)c->live_pid);
+			return EXIT_RUNTIME;
+		}
 		return 0;
 	case 'd':
 		if (strlen(arg) >= IF_NAMESIZE || !(c->live_ifindex = (int)if_nametoindex(arg)))
@@ -212,6 +216,18 @@ static int check_size(struct options *o)
 	return 0;
 }
 
+/* The name of an option that only --live takes. */
+static const char *live_option_name(int opt)
+{
+	switch (opt) {
+	case 'o': return "--port";
+	case 'i': return "--pid";
+	case 'd': return "--dev";
+	case 't': return "--duration";
+	}
+	return "--overhead";
+}
+
 /* The name of an option for nic2app's own messages, which --live does not take. */
 static const char *own_option_name(int opt)
 {
@@ -264,7 +280,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		} else if (strchr("oidtO", opt)) {
 			if ((r = parse_live_word(opt, optarg, o)) != 0)
 				return r;
-			o->live_only = argv[optind - 1];
+			o->live_only = live_option_name(opt);
 		} else if ((r = parse_word(opt, optarg, o)) != 0) {
 			return r;
 		} else if (opt != 'p') {

@@ -142,13 +142,6 @@ int journey_live_open(struct journey_live **out, const struct journey_live_filte
 	}
 	if ((err = journey_live_bpf__load(l->skel)) < 0)
 		goto out_free;
-	{ /* EXPERIMENT */
-		const char *skip = getenv("LIVE_SKIP");
-		struct bpf_program *prog;
-		bpf_object__for_each_program(prog, l->skel->obj)
-			if (skip && strstr(skip, bpf_program__name(prog)))
-				bpf_program__set_autoattach(prog, false);
-	}
 	filter_set(l->skel, f);
 	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.records), on_record, l, NULL);
 	if (!l->rb) {

@@ -26,6 +26,17 @@ import time
 
 from e2e import NIC2APP, check, fail, run, skip
 
+# the command line, before anything is loaded
+for args, code, word in ((["--port", "5"], 2, "--port goes with --live"),
+                         (["--live", "--size", "64"], 2, "--size is for nic2app's own"),
+                         (["--live", "--port", "0"], 2, "--port must be"),
+                         (["--live", "--dev", "no-such-dev"], 2, "no network device"),
+                         (["--live", "--duration", "0"], 2, "--duration must be"),
+                         (["--live", "--packets"], 2, "--packets goes with --json"),
+                         (["--live", "--pid", "999999999"], 1, "no process")):
+    r = run([NIC2APP, "journey", *args])
+    check(r.returncode == code and word in r.stderr.decode() and not r.stdout,
+          f"journey {' '.join(args)}: exit {r.returncode}, {r.stderr!r}, want {code} and {word!r}")
 if os.geteuid() != 0:
     skip("journey --live loads BPF programs: needs root")
 probe = run([NIC2APP, "journey", "--live", "--duration", "0.05", "--port", "1", "--json"])
