@@ -176,13 +176,31 @@ static void counts_render(struct strbuf *sb, const struct journey_result *r)
 		    (unsigned long long)c->reused, (unsigned long long)lost(c));
 }
 
+/* The exact means, beside the waterfall's bucket bounds. */
+static void means_render(struct strbuf *sb, const struct journey_result *r)
+{
+	double sum = 0;
+
+	strbuf_adds(sb, "  means (exact):");
+	for (size_t i = 0; i < r->nstages; i++) {
+		strbuf_addf(sb, "%s %s ", i ? "," : "", r->stages[i]->name);
+		duration_add(sb, r->stage_ns[i].mean);
+		sum += r->stage_ns[i].mean;
+	}
+	strbuf_adds(sb, "; their sum ");
+	duration_add(sb, sum);
+	strbuf_addc(sb, '\n');
+}
+
 void journey_live_report_render(struct strbuf *sb, const struct journey_result *r, bool colour)
 {
 	heading_render(sb, r, colour);
-	if (r->nstages)
+	if (r->nstages) {
 		journey_waterfall_render(sb, r, colour, 2);
-	else
+		means_render(sb, r);
+	} else {
 		strbuf_adds(sb, "  no stage was timed\n");
+	}
 	counts_render(sb, r);
 	if (!r->live.overhead_measured) {
 		strbuf_adds(sb, "The observer's overhead: not measured (--overhead measures it)\n");
