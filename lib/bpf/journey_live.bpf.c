@@ -301,6 +301,7 @@ static __always_inline bool flight_start(struct lp_cpu *c, struct sk_buff *skb,
 	if (!parse(skb, nh, &f) || !wanted(skb, &f))
 		return false;
 	f.at[point] = now;
+	f.wire_len = skb->len;
 	f.last_at = now;
 	f.first = f.last = point;
 	f.tx_cpu = bpf_get_smp_processor_id();
@@ -351,6 +352,7 @@ static __always_inline void left(struct lp_cpu *c, const struct flight *f, __u64
 	rec.at[LP_QDISC] = f->at[LP_QDISC];
 	rec.at[LP_XMIT] = now;
 	rec.len = f->len;
+	rec.wire_len = f->wire_len;
 	rec.sport = f->sport;
 	rec.dport = f->dport;
 	rec.proto = f->proto;
@@ -481,6 +483,7 @@ static __always_inline void ready(struct lp_cpu *c, struct sock *sk, struct flig
 	for (int i = LP_SOCK_READY + 1; i < LP_POINTS; i++)
 		p->rec.at[i] = 0;
 	p->rec.len = f->len;
+	p->rec.wire_len = f->wire_len;
 	p->rec.sport = f->sport;
 	p->rec.dport = f->dport;
 	p->rec.proto = f->proto;

@@ -117,7 +117,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	memset(p, 0, sizeof(*p));
 	for (int i = 0; i < LP_POINTS; i++)
 		p->at[point_of[i]] = rec->at[i];
-	p->wire_len = rec->len;
+	p->wire_len = rec->wire_len;
 	p->sender_cpu = rec->kind == LK_RX ? -1 : (int16_t)rec->tx_cpu;
 	p->receiver_cpu = rec->kind == LK_TX ? -1 : (int16_t)rec->rx_cpu;
 	if (rec->flags & LPF_IMPLIED)

@@ -60,7 +60,7 @@ enum lp_counter {
 struct flight {
 	__u64 at[LP_SOCK_READY + 1];
 	__u64 last_at;             /* at[last], without an index the verifier cannot bound */
-	__u32 len;
+	__u32 len, wire_len;
 	__u16 sport, dport;
 	__u8 proto, flags, first, last;
 	__u16 family;
@@ -102,6 +102,7 @@ enum lp_kind { LK_LOCAL, LK_RX, LK_TX };
 struct lp_record {
 	__u64 at[LP_POINTS];   /* CLOCK_MONOTONIC ns; 0: not seen */
 	__u32 len;             /* payload bytes */
+	__u32 wire_len;        /* skb->len at the first point (with the link header on send) */
 	__u16 sport, dport;    /* host order */
 	__u8 proto;            /* IPPROTO_UDP or IPPROTO_TCP */
 	__u8 kind;             /* enum lp_kind */

@@ -196,6 +196,9 @@ def udp_with_packets():
     check(all(s["samples"] == 2 * ROUNDS for s in j["stages"]), f"{what}: stage samples")
     check(j["unmatched"] == 0 and j["lost"] == 0, f"{what}: unmatched {j['unmatched']} lost {j['lost']}")
     left = check_windows(what, j["packets"], client, server_rounds)
+    # what the device queued: Ethernet (lo's too), IPv4 and UDP headers, and the 64 bytes
+    lens = {p["wire_len"] for p in j["packets"]}
+    check(lens == {14 + 20 + 8 + 64}, f"{what}: lengths queued {lens}, want {{106}}")
     # the histograms against the records: exact means, percentiles as bucket upper bounds
     totals = sorted(p["total_ns"] for p in j["packets"])
     mean = sum(totals) / len(totals)
