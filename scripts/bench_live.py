@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: MIT
 """bench_live: what observing costs a UDP round trip, `journey --live` (BPF) beside the tracefs
 method, in the same run, interleaved so the machine's noise falls on both alike. Both figures
-come from nic2app's own echo pair (64-byte UDP over lo, the client in this thread, the echo in
-another) as the round trip's median with the observer on minus with it off:
-  journey --live --overhead   200 warm-up rounds, then 20 blocks of 500 with the BPF programs
-                              detached and attached in turn (the probe's port watched)
+come from nic2app's own echo pair (64-byte UDP over lo, the client in one thread, the echo in
+another): the round trip's median with the observer on less with it off:
+  journey --live --overhead   200 warm-up rounds, then 21 blocks of 500, plain and observed in
+                              turn (the BPF programs detached and attached, the probe's port
+                              watched): the median of each observed block's median less its
+                              plain neighbours
   journey --method tracefs    200 plain rounds, then the tracefs instance with its events on
                               and --count observed rounds
 Goals (issue 16): live <= 1.5 us per round trip, and below tracefs's.

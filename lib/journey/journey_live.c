@@ -9,45 +9,74 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "nic2app/clock.h"
 #include "nic2app/echo_pair.h"
 #include "nic2app/journey_live.h"
 
 #define PROBE_SIZE 64
 #define PROBE_WARMUP 200
-#define PROBE_BLOCKS 20       /* half plain, half observed, in turn */
+#define PROBE_BLOCKS 21       /* plain, observed, plain, ... plain */
 #define PROBE_BLOCK_ROUNDS 500
 #define POLL_MS 200
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double *sort_doubles(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v;
+}
 
 static bool stopped(const struct journey_config *cfg)
 {
 	return cfg->stop && *cfg->stop;
 }
 
-static int probe_rounds(struct echo_pair *e, size_t n, struct samples *rtt)
+/* n round trips; their median, and every one added to all */
+static int probe_rounds(struct echo_pair *e, size_t n, struct samples *all, double *median)
 {
-	for (size_t i = 0; i < n; i++) {
-		uint64_t sent, back;
-		int cpu, err = echo_pair_round(e, &sent, &back, &cpu);
+	struct samples block = SAMPLES_INIT;
+	struct summary s;
+	int err = 0;
 
-		if (err < 0)
-			return err;
-		if (rtt && (err = samples_add(rtt, (double)(back - sent))) < 0)
-			return err;
+	for (size_t i = 0; i < n && !err; i++) {
+		uint64_t sent, back;
+		int cpu;
+
+		if ((err = echo_pair_round(e, &sent, &back, &cpu)) < 0)
+			break;
+		err = samples_add(&block, (double)(back - sent));
+		if (!err && all)
+			err = samples_add(all, (double)(back - sent));
 	}
-	return 0;
+	if (!err && median && (err = samples_summarize(&block, &s)) == 0)
+		*median = s.p50;
+	samples_release(&block);
+	return err;
 }
 
-/* The probe: plain and observed blocks in turn, so drift hits both alike. */
+/*
+ * The probe: plain and observed blocks in turn (plain first and last), so drift hits both
+ * alike. The overhead is the median, over the observed blocks, of the block's median less the
+ * mean of its two plain neighbours' medians: a spike of the machine's spoils one block, not
+ * the figure.
+ */
 static int probe_blocks(const struct journey_config *cfg, struct journey_live *l,
-			struct echo_pair *e, struct samples *plain, struct samples *observed)
+			struct echo_pair *e, struct samples *plain, struct samples *observed,
+			double *overhead)
 {
-	int err = probe_rounds(e, PROBE_WARMUP, NULL);
+	double med[PROBE_BLOCKS], diff[PROBE_BLOCKS / 2];
+	int err = probe_rounds(e, PROBE_WARMUP, NULL, NULL);
+	size_t n = 0;
 
 	for (int b = 0; b < PROBE_BLOCKS && !err; b++) {
 		bool observing = b % 2;
@@ -56,10 +85,13 @@ static int probe_blocks(const struct journey_config *cfg, struct journey_live *l
 			return -EINTR;
 		if (observing && (err = journey_live_attach(l)) < 0)
 			return err;
-		err = probe_rounds(e, PROBE_BLOCK_ROUNDS, observing ? observed : plain);
+		err = probe_rounds(e, PROBE_BLOCK_ROUNDS, observing ? observed : plain, &med[b]);
 		if (observing)
 			journey_live_detach(l);
 	}
+	for (int b = 1; b + 1 < PROBE_BLOCKS && !err; b += 2)
+		diff[n++] = med[b] - (med[b - 1] + med[b + 1]) / 2;
+	*overhead = n ? percentile_sorted(sort_doubles(diff, n), n, 0.5) : 0;
 	return err;
 }
 
@@ -83,12 +115,11 @@ static int measure_overhead(const struct journey_config *cfg, struct journey_liv
 	if (!err)
 		err = journey_live_set_filter(l, &probe);
 	if (!err)
-		err = probe_blocks(cfg, l, &e, &plain, &observed);
+		err = probe_blocks(cfg, l, &e, &plain, &observed, &r->overhead_ns);
 	echo_pair_close(&e);
 	echo_pair_release(&e);
 	if (!err && (err = samples_summarize(&plain, &r->rtt_plain_ns)) == 0 &&
 	    (err = samples_summarize(&observed, &r->rtt_ns)) == 0) {
-		r->overhead_ns = r->rtt_ns.p50 - r->rtt_plain_ns.p50;
 		r->live.overhead_measured = true;
 	}
 	samples_release(&plain);
