@@ -507,8 +507,8 @@ int BPF_PROG(live_ready, struct sock *sk)
 		return 0;
 	key = c->skb;
 	f = key ? flight_get(c, key) : NULL;
-	if (f && f->last == LP_RX_SOFTIRQ && f->dport == sk->__sk_common.skc_num &&
-	    f->family == sk->__sk_common.skc_family) {
+	/* the socket's port is the packet's (an IPv6 socket may take IPv4 packets too) */
+	if (f && f->last == LP_RX_SOFTIRQ && f->dport == sk->__sk_common.skc_num) {
 		c->skb = 0;
 		ready(c, sk, f, bpf_ktime_get_ns());
 		flight_del(c, key);
