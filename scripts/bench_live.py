@@ -2,7 +2,8 @@
 """bench_live: what observing costs a UDP round trip, `journey --live` (BPF) beside the tracefs
 method, in the same run, interleaved so the machine's noise falls on both alike. Both figures
 come from nic2app's own echo pair (64-byte UDP over lo, the client in one thread, the echo in
-another): the round trip's median with the observer on less with it off:
+another, both pinned to one CPU): the round trip's median with the observer on less with it
+off:
   journey --live --overhead   200 warm-up rounds, then 21 blocks of 500, plain and observed in
                               turn (the BPF programs detached and attached, the probe's port
                               watched): the median of each observed block's median less its
@@ -43,7 +44,7 @@ def main():
     print(f"  {'run':>3} {'live (bpf)':>12} {'tracefs':>12} {'plain rtt':>12}")
     for n in range(1, runs + 1):
         lo, lp = journey(["--live", "--port", "9", "--duration", "0.1", "--overhead"])
-        to, tp = journey(["--method", "tracefs", "--proto", "udp", "--count", "3000"])
+        to, tp = journey(["--method", "tracefs", "--proto", "udp", "--count", "3000", "--cpus", "same"])
         live.append(lo)
         tracefs.append(to)
         plain += [lp, tp]

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "nic2app/cpu_place.h"
 #include "nic2app/echo_pair.h"
 #include "nic2app/journey_live.h"
 
@@ -103,12 +104,20 @@ static int measure_overhead(const struct journey_config *cfg, struct journey_liv
 	struct sockaddr_in a;
 	socklen_t alen = sizeof(a);
 	struct echo_pair e;
-	int err;
+	bool pinned = false;
+	cpu_set_t saved;
+	int err, cpu;
 
 	if ((err = echo_pair_open(&e, JOURNEY_UDP, PROBE_SIZE, 1, NULL)) < 0)
 		return err;
+	/* both ends on one CPU: left to the scheduler, a round trip sometimes includes waking
+	 * the other CPU (on a virtual machine, a whole vCPU) and sometimes not */
+	if ((err = cpu_place_pick(CPUS_SAME, &cpu, &cpu)) == 0 &&
+	    (err = cpu_place_pin(e.server_tid, cpu, NULL)) == 0 &&
+	    (err = cpu_place_pin(0, cpu, &saved)) == 0)
+		pinned = true;
 	/* watch the probe as the traffic asked for would be watched: every stage timed */
-	if (getsockname(e.server_fd, (struct sockaddr *)&a, &alen) < 0)
+	if (!err && getsockname(e.server_fd, (struct sockaddr *)&a, &alen) < 0)
 		err = -errno;
 	probe.port = ntohs(a.sin_port);
 	probe.packets = want->packets;
@@ -118,6 +127,8 @@ static int measure_overhead(const struct journey_config *cfg, struct journey_liv
 		err = probe_blocks(cfg, l, &e, &plain, &observed, &r->overhead_ns);
 	echo_pair_close(&e);
 	echo_pair_release(&e);
+	if (pinned)
+		cpu_place_restore(0, &saved);
 	if (!err && (err = samples_summarize(&plain, &r->rtt_plain_ns)) == 0 &&
 	    (err = samples_summarize(&observed, &r->rtt_ns)) == 0) {
 		r->live.overhead_measured = true;
