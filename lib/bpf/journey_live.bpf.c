@@ -420,8 +420,10 @@ int BPF_PROG(live_receive, struct sk_buff *skb)
 	struct lp_cpu *c = this_cpu();
 
 	/* the protocol delivers it to its socket in this softirq, on this CPU */
-	if (c && rx_point(c, skb, LP_RX_SOFTIRQ, LP_RX_QUEUE))
+	if (c && rx_point(c, skb, LP_RX_SOFTIRQ, LP_RX_QUEUE)) {
 		c->skb = (__u64)skb;
+		c->skb_ctx = bpf_get_current_pid_tgid();
+	}
 	return 0;
 }
 
@@ -507,8 +509,11 @@ int BPF_PROG(live_ready, struct sock *sk)
 		return 0;
 	key = c->skb;
 	f = key ? flight_get(c, key) : NULL;
-	/* the socket's port is the packet's (an IPv6 socket may take IPv4 packets too) */
-	if (f && f->last == LP_RX_SOFTIRQ && f->dport == sk->__sk_common.skc_num) {
+	/* the socket's port is the packet's (an IPv6 socket may take IPv4 packets too), and
+	 * the softirq that delivers it is still running: a TCP segment the socket's owner
+	 * takes from its backlog later (release_sock) is told in another task's context */
+	if (f && f->last == LP_RX_SOFTIRQ && f->dport == sk->__sk_common.skc_num &&
+	    c->skb_ctx == bpf_get_current_pid_tgid()) {
 		c->skb = 0;
 		ready(c, sk, f, bpf_ktime_get_ns());
 		flight_del(c, key);

@@ -75,7 +75,8 @@ struct flight {
 struct lp_cpu {
 	struct lp_hist hist[LS_STATS];
 	__u64 counter[LC_COUNTERS];
-	__u64 skb;
+	__u64 skb;                    /* the packet the receive softirq delivers */
+	__u64 skb_ctx;                /* ... in the context of this task (pid_tgid) */
 	__u64 ready_sk, ready_at;
 	struct flight slot[LP_SLOTS]; /* the packets on their way through this CPU */
 	__u64 slot_skb[LP_SLOTS];     /* their skbs' addresses, 0: a free slot */
