@@ -31,7 +31,7 @@ static void usage(void)
 	      "                       [--peer HOST:PORT] [--method auto|tracefs|timestamping]\n"
 	      "                       [--cpus any|same|split] [--json [--packets]] [--svg FILE]\n"
 	      "       nic2app journey --live [--port N] [--pid P] [--dev IFACE] [--proto udp|tcp]\n"
-	      "                       [--duration SEC] [--overhead] [--json [--packets]]\n"
+	      "                       [--duration SEC] [--overhead] [--no-sched] [--json [--packets]]\n"
 	      "\n"
 	      "Sends messages from one thread to an echo server in another and measures each\n"
 	      "message's way from the sender's send() to the receiver's recv(), cut into stages\n"
@@ -71,6 +71,8 @@ static void usage(void)
 	      "  --duration S   watch S seconds (default: until Ctrl-C or SIGTERM)\n"
 	      "  --overhead     first measure the observer's cost per round trip on an own\n"
 	      "                 probe flow (a UDP echo over lo), then watch\n"
+	      "  --no-sched     leave the scheduler's tracepoints out (cheaper): the reader's\n"
+	      "                 wake-up is not told apart from its recv()\n"
 	      "  -h, --help     this text\n"
 	      "\n"
 	      "All times are CLOCK_MONOTONIC. Ctrl-C stops the run and removes what it set up.\n"
@@ -141,6 +143,9 @@ static int parse_live_word(int opt, const char *arg, struct options *o)
 		return 0;
 	case 'O':
 		c->live_overhead = true;
+		return 0;
+	case 'S':
+		c->live_no_sched = true;
 		return 0;
 	}
 	return EXIT_USAGE;
@@ -224,6 +229,7 @@ static const char *live_option_name(int opt)
 	case 'i': return "--pid";
 	case 'd': return "--dev";
 	case 't': return "--duration";
+	case 'S': return "--no-sched";
 	}
 	return "--overhead";
 }
@@ -254,7 +260,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "live", no_argument, NULL, 'L' },         { "port", required_argument, NULL, 'o' },
 		{ "pid", required_argument, NULL, 'i' },    { "dev", required_argument, NULL, 'd' },
 		{ "duration", required_argument, NULL, 't' },
-		{ "overhead", no_argument, NULL, 'O' },
+		{ "overhead", no_argument, NULL, 'O' },   { "no-sched", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -277,7 +283,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->live = true;
 		} else if (opt == '?' || opt == ':') {
 			return cli_bad_option("journey", argc, argv, optopt);
-		} else if (strchr("oidtO", opt)) {
+		} else if (strchr("oidtOS", opt)) {
 			if ((r = parse_live_word(opt, optarg, o)) != 0)
 				return r;
 			o->live_only = live_option_name(opt);

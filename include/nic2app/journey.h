@@ -120,6 +120,8 @@ struct journey_config {
 	double live_duration_s;   /* 0: until *stop is set */
 	bool live_overhead;       /* measure the observer's cost on an own probe flow first */
 	bool live_packets;        /* a record of every journey (ring buffer) */
+	bool live_no_sched;       /* leave the scheduler's tracepoints out: cheaper, and the
+				   * reader's wake-up is not split from its recv() */
 };
 
 /* What the live observer counted. Its percentiles are the upper bounds of log2 buckets
@@ -138,6 +140,7 @@ struct journey_live_counts {
 	uint64_t runnable;        /* recv()s whose reader needed no wake-up */
 	struct summary total_local, total_rx, total_tx;
 	double duration_s;        /* how long it watched */
+	bool sched;               /* the scheduler's tracepoints were watched */
 	bool overhead_measured;
 };
 

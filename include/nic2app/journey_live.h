@@ -24,6 +24,7 @@ struct journey_live_filter {
 	int ifindex;     /* the device it went through */
 	int ip_proto;    /* IPPROTO_UDP, IPPROTO_TCP, or 0 for both */
 	bool packets;    /* one ring-buffer record per journey (--packets) */
+	bool no_sched;   /* leave sched_waking, sched_wakeup and sched_switch out (at open) */
 };
 
 struct journey_live;

@@ -58,6 +58,7 @@ struct journey_live {
 	struct journey_live_bpf *skel;
 	struct ring_buffer *rb;
 	int ncpus;
+	bool sched;           /* the scheduler's programs are attached */
 	struct journey_packet *packets;
 	size_t npackets, cap;
 	uint64_t kept_lost;   /* records that came when MOST_PACKETS were kept */
@@ -120,7 +121,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	p->wire_len = rec->wire_len;
 	p->sender_cpu = rec->kind == LK_RX ? -1 : (int16_t)rec->tx_cpu;
 	p->receiver_cpu = rec->kind == LK_TX ? -1 : (int16_t)rec->rx_cpu;
-	if (rec->flags & LPF_IMPLIED)
+	if ((rec->flags & LPF_IMPLIED) && l->sched)
 		p->implied = 1u << JP_WAKEUP | 1u << JP_ON_CPU;
 	return 0;
 }
@@ -142,6 +143,12 @@ int journey_live_open(struct journey_live **out, const struct journey_live_filte
 	}
 	if ((err = journey_live_bpf__load(l->skel)) < 0)
 		goto out_free;
+	l->sched = !f->no_sched;
+	if (f->no_sched) {
+		bpf_program__set_autoattach(l->skel->progs.live_waking, false);
+		bpf_program__set_autoattach(l->skel->progs.live_wakeup, false);
+		bpf_program__set_autoattach(l->skel->progs.live_switch, false);
+	}
 	filter_set(l->skel, f);
 	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.records), on_record, l, NULL);
 	if (!l->rb) {
@@ -288,16 +295,33 @@ static void counts_fill(struct journey_live_counts *c, const __u64 *n, uint64_t 
 	c->runnable = n[LC_RUNNABLE];
 }
 
+/* The points watched: without the scheduler's, the reader's wake-up and its getting a CPU
+ * are not seen, and the socket's stage runs from sk_data_ready to the end of recv(). */
+static void points_fill(const struct journey_live *l, struct journey_result *r)
+{
+	enum journey_point all[JP_POINTS];
+	size_t n = journey_points_for(JOURNEY_METHOD_BPF, r->cfg.proto, all);
+
+	r->npoints = 0;
+	for (size_t i = 0; i < n; i++)
+		if (l->sched || (all[i] != JP_WAKEUP && all[i] != JP_ON_CPU))
+			r->points[r->npoints++] = all[i];
+}
+
 /* Stages with samples, in the order of the points; the kept packets handed over. */
 static void stages_fill(struct journey_live *l, struct journey_result *r,
 			const struct summary *stage)
 {
-	r->npoints = journey_points_for(JOURNEY_METHOD_BPF, r->cfg.proto, r->points);
+	points_fill(l, r);
 	r->nstages = 0;
 	for (int s = 0; s < LS_STAGES; s++) {
-		if (!stage[s].n)
+		enum journey_point from = point_of[s];
+
+		if (!stage[s].n || (!l->sched && (s == LS_WAKEUP || s == LS_RUN_QUEUE)))
 			continue; /* traffic that only leaves, or only arrives, has fewer */
-		r->stages[r->nstages] = journey_stage_between(point_of[s], point_of[s + 1],
+		if (!l->sched && s == LS_RECV)
+			from = JP_SOCK_READY; /* wakeup and run_queue were 0: the same histogram */
+		r->stages[r->nstages] = journey_stage_between(from, point_of[s + 1],
 							      JOURNEY_VIA_LIVE);
 		r->stage_ns[r->nstages++] = stage[s];
 	}
@@ -345,6 +369,7 @@ int journey_live_collect(struct journey_live *l, struct journey_result *r)
 		      s[LS_TOTAL_RX].n ? s[LS_TOTAL_RX] : s[LS_TOTAL_TX];
 	r->layer_ns[LAYER_KERNEL] = r->total_ns; /* every point is in the kernel */
 	r->receiver_runnable = n[LC_RUNNABLE];
+	r->live.sched = l->sched;
 	r->cfg.count = n[LC_DONE_LOCAL] + n[LC_DONE_RX] + n[LC_DONE_TX];
 	free(sum);
 	stages_fill(l, r, s);

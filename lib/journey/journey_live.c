@@ -121,6 +121,7 @@ static int measure_overhead(const struct journey_config *cfg, struct journey_liv
 		err = -errno;
 	probe.port = ntohs(a.sin_port);
 	probe.packets = want->packets;
+	probe.no_sched = want->no_sched;
 	if (!err)
 		err = journey_live_set_filter(l, &probe);
 	if (!err)
@@ -186,6 +187,7 @@ int journey_live_start(const struct journey_config *cfg, struct journey_result *
 		.ip_proto = cfg->proto == JOURNEY_TCP ? IPPROTO_TCP :
 			    cfg->proto == JOURNEY_UDP ? IPPROTO_UDP : 0,
 		.packets = cfg->live_packets,
+		.no_sched = cfg->live_no_sched,
 	};
 	struct journey_live *l;
 	int err;

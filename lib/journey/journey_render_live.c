@@ -86,10 +86,15 @@ void journey_live_json_fields(struct json *j, const struct journey_result *r)
 	json_uint(j, "ring_buffer_lost", c->ringbuf_lost);
 	json_uint(j, "map_full", c->map_full);
 	json_object_end(j);
-	json_object_begin(j, "receiver_when_data_came");
-	json_uint(j, "asleep", c->done_local + c->done_rx - c->runnable);
-	json_uint(j, "awake", c->runnable);
-	json_object_end(j);
+	json_bool(j, "sched", c->sched);
+	if (c->sched) {
+		json_object_begin(j, "receiver_when_data_came");
+		json_uint(j, "asleep", c->done_local + c->done_rx - c->runnable);
+		json_uint(j, "awake", c->runnable);
+		json_object_end(j);
+	} else {
+		json_null(j, "receiver_when_data_came");
+	}
 	if (r->npackets) {
 		json_uint(j, "packets_measured", r->npackets);
 		json_uint(j, "packets_complete", r->complete);
@@ -163,7 +168,7 @@ static void counts_render(struct strbuf *sb, const struct journey_result *r)
 		}
 	strbuf_adds(sb, " (no clock of the application's, no tracepoint before the qdisc, "
 		    "no NIC interrupt traced)\n");
-	if (c->done_local + c->done_rx)
+	if (c->sched && c->done_local + c->done_rx)
 		strbuf_addf(sb, "In %llu of %llu recv()s the reader needed no wake-up (it was "
 			    "running or runnable): their wakeup and run_queue stages are 0 ns\n",
 			    (unsigned long long)c->runnable,

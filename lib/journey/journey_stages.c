@@ -99,6 +99,9 @@ static const struct journey_stage stage_table[] = {
 	STAGE("recv_copy", JP_ON_CPU, JP_RECV_END, MS_COPY_TO_USER, MS_COPY_TO_USER, LAYER_KERNEL,
 	      "recv() runs, takes the data and copies it to the application (until "
 	      "sock_recv_length; with no wake-up: the wait in the socket buffer too)"),
+	STAGE("socket_to_recv", JP_SOCK_READY, JP_RECV_END, MS_SOCKET_BUFFER, MS_COPY_TO_USER,
+	      LAYER_KERNEL, "waits on the socket until the reader's recv() takes it and copies "
+	      "it out, its wake-up included (--live --no-sched)"),
 	STAGE("return_to_app", JP_SYS_EXIT, JP_APP_RECV, MS_APP_RECEIVE, MS_APP_RECEIVE,
 	      LAYER_BOUNDARY, "recv() returns to user space"),
 	/* timestamping: fewer points, so wider stages */

@@ -9,6 +9,7 @@ flows on another port at the same time.
   client's round trip less the server's own time (what is left, send() down to the device
   queue and the way back from recv(), at both ends, is printed, not asserted: it is time);
 - the port filter and the pid filter keep the other traffic out: exactly two packets a round;
+- --no-sched: the socket's stage runs from sk_data_ready to the end of recv();
 - the in-kernel histograms agree with the per-packet records (--packets);
 - SIGINT and SIGTERM print what was seen; after SIGINT, SIGTERM or SIGKILL no program or link
   of the run is left loaded (bpftool);
@@ -157,7 +158,7 @@ def stop(p, sig=signal.SIGINT):
     return out
 
 
-def check_windows(what, packets, client, server):
+def check_windows(what, packets, client, server, points=POINTS):
     """Each round: the request's points inside [client send, server recv returned], the echo's
     inside [server send, client recv returned]; returns what the points leave unobserved."""
     packets = sorted(packets, key=lambda p: p["at_ns"]["net_dev_queue"])
@@ -167,7 +168,7 @@ def check_windows(what, packets, client, server):
         req, rep = packets[2 * i], packets[2 * i + 1]
         for name, p, lo, hi in (("request", req, c0, s0), ("echo", rep, s1, c1)):
             check(p["complete"], f"{what}: round {i} {name} incomplete: {p}")
-            t = [p["at_ns"][k] for k in POINTS]
+            t = [p["at_ns"][k] for k in points]
             check(t == sorted(t), f"{what}: round {i} {name}: points out of order: {p['at_ns']}")
             check(lo <= t[0] and t[-1] <= hi, f"{what}: round {i} {name}: points {t[0]}..{t[-1]} "
                   f"outside the applications' window {lo}..{hi}")
@@ -231,6 +232,24 @@ def tcp_with_pid():
     clock_ns = sum(c1 - c0 for c0, c1 in client) - sum(s1 - s0 for s0, s1 in server_rounds)
     check(0 < stages_ns <= clock_ns, f"{what}: stages add up to {stages_ns:.0f} ns, the clocks "
           f"leave {clock_ns} ns for them")
+
+
+def udp_no_sched():
+    """--no-sched: no wake-up stages; the socket's stage runs from sk_data_ready to recv()."""
+    server, port = start_server("udp")
+    live = start_live("--port", str(port), "--no-sched", "--json", "--packets")
+    c, client = client_rounds("udp", port, ROUNDS)
+    j = json.loads(stop(live))
+    c.send(b"quit")
+    server_rounds = json.loads(server.communicate(timeout=30)[0])
+    c.close()
+    what = "udp --no-sched"
+    names = [s["name"] for s in j["stages"]]
+    check(names == STAGES[:4] + ["socket_to_recv"], f"{what}: stages {names}")
+    check(all(s["samples"] == 2 * ROUNDS for s in j["stages"]), f"{what}: stage samples")
+    check(j["sched"] is False and j["receiver_when_data_came"] is None, f"{what}: {j['sched']}")
+    check_windows(what, j["packets"], client, server_rounds,
+                  [p for p in POINTS if p not in ("sched_wakeup", "sched_switch")])
 
 
 def bpf_objects(pid):
@@ -305,6 +324,7 @@ def unprivileged():
 
 
 rtt, unobserved = udp_with_packets()
+udp_no_sched()
 tcp_with_pid()
 signals()
 cost = overhead()
