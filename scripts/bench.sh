@@ -3,8 +3,9 @@
 # bench.sh: the benchmarks behind `make bench`. Performance goals live here, as ratios
 # against peers measured side by side, never as timed assertions in tests: nic2app bench
 # beside a bare syscall loop, sockperf and iperf3 (three runs), then `nic2app fds` against
-# lsof, lsfd and the readlink floor, then a scrape of `nic2app exporter` beside
-# prometheus-node-exporter's.
+# lsof, lsfd and the readlink floor, a scrape of `nic2app exporter` beside
+# prometheus-node-exporter's, then what `journey --live` costs a round trip beside the
+# tracefs method.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
@@ -17,3 +18,6 @@ NIC2APP_BUILD=$BUILD /usr/bin/python3 scripts/bench_fds.py || exit 1
 echo
 echo "nic2app exporter: one scrape of 15,000 fds and 300 processes, beside prometheus-node-exporter"
 NIC2APP_BUILD=$BUILD /usr/bin/python3 scripts/bench_exporter.py || exit 1
+echo
+echo "what observing costs a UDP round trip: journey --live (BPF) beside the tracefs method"
+NIC2APP_BUILD=$BUILD /usr/bin/python3 scripts/bench_live.py 5 || exit 1

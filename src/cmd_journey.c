@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "nic2app/journey.h"
+#include "nic2app/journey_live.h"
 #include "nic2app/journey_render.h"
 #include "nic2app/charts.h"
 #include "nic2app/peer_proto.h"
@@ -27,6 +30,8 @@ static void usage(void)
 	fputs("usage: nic2app journey [--proto udp|tcp] [--size N] [--count N] [--via lo|netns]\n"
 	      "                       [--peer HOST:PORT] [--method auto|tracefs|timestamping]\n"
 	      "                       [--cpus any|same|split] [--json [--packets]] [--svg FILE]\n"
+	      "       nic2app journey --live [--port N] [--pid P] [--dev IFACE] [--proto udp|tcp]\n"
+	      "                       [--duration SEC] [--overhead] [--no-sched] [--json [--packets]]\n"
 	      "\n"
 	      "Sends messages from one thread to an echo server in another and measures each\n"
 	      "message's way from the sender's send() to the receiver's recv(), cut into stages\n"
@@ -55,6 +60,20 @@ static void usage(void)
 	      "  --packets      with --json: every message's points and stages too\n"
 	      "  --svg FILE     also write the waterfall as a standalone SVG picture ('-': to\n"
 	      "                 stdout, in place of the text)\n"
+	      "\n"
+	      "  --live         send nothing: time the traffic that passes, with BPF programs on\n"
+	      "                 the kernel's tracepoints (needs root), from the device queue to\n"
+	      "                 the end of the reader's recv(); stages are added up in the kernel\n"
+	      "                 (percentiles are log2 bucket bounds). Ctrl-C prints what was seen\n"
+	      "  --port N       only packets with N as either port\n"
+	      "  --pid P        only packets process P sent, or read from a socket it used\n"
+	      "  --dev IFACE    only packets through IFACE\n"
+	      "  --proto P      with --live: udp or tcp only (default: both)\n"
+	      "  --duration S   watch S seconds (default: until Ctrl-C or SIGTERM)\n"
+	      "  --overhead     first measure the observer's cost per round trip on an own\n"
+	      "                 probe flow (a UDP echo over lo), then watch\n"
+	      "  --no-sched     leave the scheduler's tracepoints out (cheaper): the reader's\n"
+	      "                 wake-up is not told apart from its recv()\n"
 	      "  -h, --help     this text\n"
 	      "\n"
 	      "All times are CLOCK_MONOTONIC. Ctrl-C stops the run and removes what it set up.\n"
@@ -78,7 +97,55 @@ struct options {
 	bool json, packets;
 	const char *size_word, *peer_word, *svg;
 	bool via_given;
+	bool live, proto_given;
+	const char *own_only;  /* an option for nic2app's own messages, given */
+	const char *live_only; /* an option of --live, given */
 };
+
+/* The options that only --live takes. */
+static int parse_live_word(int opt, const char *arg, struct options *o)
+{
+	struct journey_config *c = &o->cfg;
+	size_t n;
+	char *end;
+
+	switch (opt) {
+	case 'o':
+		if (parse_count(arg, 1, 65535, &n))
+			return cli_usage_error("journey", "--port must be a whole number from 1 to 65535, not '%s'", arg);
+		c->live_port = (uint16_t)n;
+		return 0;
+	case 'i':
+		if (parse_count(arg, 1, INT_MAX, &n))
+			return cli_usage_error("journey", "--pid must be a process id, not '%s'", arg);
+		c->live_pid = (pid_t)n;
+		if (kill(c->live_pid, 0) < 0 && errno == ESRCH) {
+			cli_error("journey: --pid: there is no process %d", (int)c->live_pid);
+			return EXIT_RUNTIME;
+		}
+		return 0;
+	case 'd':
+		if (strlen(arg) >= IF_NAMESIZE || !(c->live_ifindex = (int)if_nametoindex(arg)))
+			return cli_usage_error("journey", "--dev: there is no network device '%s' here", arg);
+		snprintf(c->live_dev, sizeof(c->live_dev), "%s", arg);
+		return 0;
+	case 't':
+		errno = 0;
+		c->live_duration_s = strtod(arg, &end);
+		if (errno || end == arg || *end || !isfinite(c->live_duration_s) ||
+		    c->live_duration_s <= 0 || c->live_duration_s > 1e6)
+			return cli_usage_error("journey", "--duration must be seconds, more than 0 and "
+					       "at most 1000000, not '%s'", arg);
+		return 0;
+	case 'O':
+		c->live_overhead = true;
+		return 0;
+	case 'S':
+		c->live_no_sched = true;
+		return 0;
+	}
+	return EXIT_USAGE;
+}
 
 static int parse_word(int opt, const char *arg, struct options *o)
 {
@@ -89,6 +156,7 @@ static int parse_word(int opt, const char *arg, struct options *o)
 		if (strcmp(arg, "udp") && strcmp(arg, "tcp"))
 			return cli_usage_error("journey", "--proto must be udp or tcp, not '%s'", arg);
 		c->proto = strcmp(arg, "tcp") == 0 ? JOURNEY_TCP : JOURNEY_UDP;
+		o->proto_given = true;
 		return 0;
 	case 'v':
 		if (strcmp(arg, "lo") && strcmp(arg, "netns"))
@@ -149,6 +217,33 @@ static int check_size(struct options *o)
 	return 0;
 }
 
+/* The name of an option that only --live takes. */
+static const char *live_option_name(int opt)
+{
+	switch (opt) {
+	case 'o': return "--port";
+	case 'i': return "--pid";
+	case 'd': return "--dev";
+	case 't': return "--duration";
+	case 'S': return "--no-sched";
+	}
+	return "--overhead";
+}
+
+/* The name of an option for nic2app's own messages, which --live does not take. */
+static const char *own_option_name(int opt)
+{
+	switch (opt) {
+	case 's': return "--size";
+	case 'c': return "--count";
+	case 'v': return "--via";
+	case 'm': return "--method";
+	case 'u': return "--cpus";
+	case 'e': return "--peer";
+	}
+	return "that option";
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -158,6 +253,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "packets", no_argument, NULL, 'P' },     { "cpus", required_argument, NULL, 'u' },
 		{ "peer", required_argument, NULL, 'e' },
 		{ "svg", required_argument, NULL, 'g' },
+		{ "live", no_argument, NULL, 'L' },         { "port", required_argument, NULL, 'o' },
+		{ "pid", required_argument, NULL, 'i' },    { "dev", required_argument, NULL, 'd' },
+		{ "duration", required_argument, NULL, 't' },
+		{ "overhead", no_argument, NULL, 'O' },   { "no-sched", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -175,14 +274,38 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->packets = true;
 		} else if (opt == 'g') {
 			o->svg = optarg;
+			o->own_only = "--svg";
+		} else if (opt == 'L') {
+			o->live = true;
 		} else if (opt == '?' || opt == ':') {
 			return cli_bad_option("journey", argc, argv, optopt);
+		} else if (strchr("oidtOS", opt)) {
+			if ((r = parse_live_word(opt, optarg, o)) != 0)
+				return r;
+			o->live_only = live_option_name(opt);
 		} else if ((r = parse_word(opt, optarg, o)) != 0) {
 			return r;
+		} else if (opt != 'p') {
+			o->own_only = own_option_name(opt);
 		}
 	}
 	if (optind < argc)
 		return cli_usage_error("journey", "unexpected argument '%s'", argv[optind]);
+	if (o->live_only && !o->live)
+		return cli_usage_error("journey", "%s goes with --live", o->live_only);
+	if (o->live && o->own_only)
+		return cli_usage_error("journey", "--live watches traffic nic2app does not send; %s "
+				       "is for nic2app's own messages", o->own_only);
+	if (o->live) {
+		if (o->packets && !o->json)
+			return cli_usage_error("journey", "--packets goes with --json");
+		o->cfg.via = JOURNEY_VIA_LIVE;
+		o->cfg.method = JOURNEY_METHOD_BPF;
+		o->cfg.size = o->cfg.count = 0;
+		if (!o->proto_given)
+			o->cfg.proto = JOURNEY_ANY;
+		return 0;
+	}
 	if (o->peer_word && o->via_given)
 		return cli_usage_error("journey", "--peer and --via are two different paths: choose one");
 	if (o->peer_word && o->cfg.cpus == CPUS_SPLIT)
@@ -194,6 +317,72 @@ static int parse_options(int argc, char **argv, struct options *o)
 	if (o->packets && !o->json)
 		return cli_usage_error("journey", "--packets goes with --json");
 	return 0;
+}
+
+/* What a failed --live run means for the user, and the exit status. */
+static int explain_live_failure(int err)
+{
+	if (err == -EINTR) {
+		fprintf(stderr, "nic2app journey: stopped by signal %d before watching; nothing is "
+			"left loaded\n", (int)cli_stop_signal);
+		return 128 + (int)cli_stop_signal;
+	}
+	if (err == -EPERM || err == -EACCES) {
+		cli_error("journey: --live needs root (CAP_BPF and CAP_PERFMON, to load BPF "
+			  "programs); journey --method timestamping works without it");
+		return EXIT_NOT_HERE;
+	}
+	if (err == -EOPNOTSUPP) {
+		cli_error("journey: --live needs the BPF engine, which this nic2app was built without "
+			  "(clang, bpftool, libbpf or BTF were missing); journey --method tracefs works");
+		return EXIT_NOT_HERE;
+	}
+	if (err == -ENOENT || err == -EINVAL || err == -ESRCH || err == -E2BIG) {
+		cli_error("journey: --live cannot load its BPF programs here (%s): the kernel lacks "
+			  "BTF tracepoints (tp_btf) or one of net_dev_queue, netif_receive_skb, "
+			  "sk_data_ready, sock_recv_length; journey --method tracefs may work",
+			  strerror(-err));
+		return EXIT_NOT_HERE;
+	}
+	cli_error("journey: --live failed: %s", strerror(-err));
+	return EXIT_RUNTIME;
+}
+
+/* `journey --live`: watch, then print what was seen (a signal only ends the watch). */
+static int run_live(struct options *o)
+{
+	struct journey_result r;
+	struct strbuf sb = STRBUF_INIT;
+	struct journey_live *l;
+	int err;
+
+	o->cfg.stop = &cli_stop_signal;
+	o->cfg.live_packets = o->packets;
+	cli_stop_catch();
+	err = journey_live_start(&o->cfg, &r, &l);
+	if (!err) {
+		fprintf(stderr, "nic2app journey: watching%s; Ctrl-C prints what was seen\n",
+			o->cfg.live_duration_s > 0 ? " for the duration asked" : "");
+		err = journey_live_finish(&o->cfg, l, &r);
+	}
+	cli_stop_restore();
+	if (err < 0) {
+		journey_result_release(&r);
+		return explain_live_failure(err);
+	}
+	if (o->json) {
+		err = journey_json(&sb, &r, o->packets);
+		strbuf_addc(&sb, '\n');
+	} else {
+		journey_report_render(&sb, &r, colour_wanted(STDOUT_FILENO));
+	}
+	if (err)
+		cli_error("journey: cannot format the output: %s", strerror(-err));
+	else
+		cli_emit(&sb);
+	strbuf_release(&sb);
+	journey_result_release(&r);
+	return err ? EXIT_RUNTIME : EXIT_OK;
 }
 
 /* What a failed run means for the user, and the exit status. */
@@ -263,12 +452,8 @@ int cmd_journey(int argc, char **argv)
 
 	if ((code = parse_options(argc, argv, &o)) != 0)
 		return code < 0 ? EXIT_OK : code;
-	/* where the picture goes is checked before the run, not found unwritable after it */
-	if (o.svg && (code = cli_output_check("journey", "the picture", o.svg, &svg_out)) != 0)
-		return code;
-	if (o.svg && o.json && out_file_is_stdout(&svg_out))
-		return cli_usage_error("journey", "--svg %s and --json both want stdout: give --svg a file",
-				       o.svg);
+	if (o.live)
+		return run_live(&o);
 	o.cfg.stop = &cli_stop_signal;
 	cli_stop_catch();
 	err = journey_run(&o.cfg, &r);

@@ -22,13 +22,15 @@
 #include "nic2app/stats.h"
 #include "nic2app/tstamp.h"
 
-enum journey_proto { JOURNEY_UDP, JOURNEY_TCP };
+enum journey_proto { JOURNEY_UDP, JOURNEY_TCP, JOURNEY_ANY /* --live: both */ };
 enum journey_via {
 	JOURNEY_VIA_LO,    /* an echo thread over loopback */
 	JOURNEY_VIA_NETNS, /* an echo thread in a private namespace, across a veth pair */
 	JOURNEY_VIA_PEER,  /* a `nic2app serve` elsewhere: a round trip, on this host's clock */
+	JOURNEY_VIA_LIVE,  /* --live: whatever traffic passes, observed (nic2app sends nothing) */
 };
-enum journey_method { JOURNEY_METHOD_AUTO, JOURNEY_METHOD_TRACEFS, JOURNEY_METHOD_TIMESTAMPING };
+enum journey_method { JOURNEY_METHOD_AUTO, JOURNEY_METHOD_TRACEFS, JOURNEY_METHOD_TIMESTAMPING,
+		      JOURNEY_METHOD_BPF /* --live: BPF programs on the tracepoints */ };
 
 /* The points where a message is seen, in the order it passes them. */
 enum journey_point {
@@ -44,6 +46,9 @@ enum journey_point {
 	JP_COPY,       /* skb:skb_copy_datagram_iovec by the receiver (TCP only) */
 	JP_SYS_EXIT,   /* syscalls:sys_exit_recvmsg of the receiver */
 	JP_APP_RECV,   /* the receiver's clock, just after recv() returned */
+	JP_RECV_END,   /* sock:sock_recv_length: recv() ends in the kernel (--live's last point;
+			* in time between JP_COPY and JP_SYS_EXIT, listed last so the other
+			* methods' points keep their numbers) */
 	JP_POINTS
 };
 
@@ -71,6 +76,7 @@ const char *module_stage_name(enum module_stage s);
 const char *journey_layer_name(enum journey_layer l);
 const char *journey_method_name(enum journey_method m);
 const char *journey_proto_name(enum journey_proto p);
+const char *journey_via_name(enum journey_via v); /* the JSON "path": lo netns peer live */
 
 #define JOURNEY_MAX_STAGES (JP_POINTS - 1)
 
@@ -106,6 +112,36 @@ struct journey_config {
 	enum cpu_placement cpus;  /* where the sender and the receiver run */
 	size_t warmup;            /* round trips before measuring (0: a default) */
 	volatile sig_atomic_t *stop; /* set (by a signal handler) to end early: -EINTR */
+	/* --live (via JOURNEY_VIA_LIVE): what to watch, 0 meaning any */
+	uint16_t live_port;       /* either end's port */
+	pid_t live_pid;           /* the process that sends or reads */
+	int live_ifindex;         /* the device */
+	char live_dev[IF_NAMESIZE];
+	double live_duration_s;   /* 0: until *stop is set */
+	bool live_overhead;       /* measure the observer's cost on an own probe flow first */
+	bool live_packets;        /* a record of every journey (ring buffer) */
+	bool live_no_sched;       /* leave the scheduler's tracepoints out: cheaper, and the
+				   * reader's wake-up is not split from its recv() */
+};
+
+/* What the live observer counted. Its percentiles are the upper bounds of log2 buckets
+ * (clamped to the exact minimum and maximum); means, minimums and maximums are exact. */
+struct journey_live_counts {
+	uint64_t seen;            /* packets that passed the filter at their first point */
+	uint64_t done_local, done_rx, done_tx; /* journeys ended: sent and read here, arrived
+					    * from elsewhere and read, left for elsewhere */
+	uint64_t ready_unmatched; /* sk_data_ready of a watched socket without a packet */
+	uint64_t recv_unmatched;  /* recv() ends without a packet waiting (already counted) */
+	uint64_t behind;          /* packets queued behind unread data: socket side untimed */
+	uint64_t reused;          /* packets given up on the way (vanished, or too many at once) */
+	uint64_t dropped;         /* tracked packets the kernel dropped */
+	uint64_t ringbuf_lost;    /* --packets records that found no room */
+	uint64_t map_full;        /* packets not timed at the socket for want of room */
+	uint64_t runnable;        /* recv()s whose reader needed no wake-up */
+	struct summary total_local, total_rx, total_tx;
+	double duration_s;        /* how long it watched */
+	bool sched;               /* the scheduler's tracepoints were watched */
+	bool overhead_measured;
 };
 
 struct journey_result {
@@ -140,6 +176,7 @@ struct journey_result {
 	char peer_name[64];                /* "192.0.2.2:7701" */
 	pid_t sender_tid, receiver_tid;
 	int sender_cpu, receiver_cpu;      /* where they were pinned, -1 when not */
+	struct journey_live_counts live;   /* --live only */
 };
 
 /* Limits of --size: one message must stay one packet on the path (its MTU less headers;

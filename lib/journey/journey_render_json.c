@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* journey_render_json: a journey as the JSON object of DESIGN.md ("the packet journey"). */
+#include "nic2app/journey_live.h"
 #include "nic2app/journey_render.h"
 #include "nic2app/json.h"
 
@@ -48,6 +49,10 @@ static void stages_json(struct json *j, const struct journey_result *r)
 
 static void observer_json(struct json *j, const struct journey_result *r)
 {
+	if (r->method == JOURNEY_METHOD_BPF) {
+		journey_live_json_fields(j, r);
+		return;
+	}
 	json_uint(j, "packets_measured", r->npackets);
 	json_uint(j, "packets_complete", r->complete);
 	json_object_begin(j, "incomplete_by_point");
@@ -146,8 +151,7 @@ int journey_json(struct strbuf *sb, const struct journey_result *r, bool with_pa
 	json_string(&j, "proto", journey_proto_name(r->cfg.proto));
 	json_uint(&j, "size", r->cfg.size);
 	json_uint(&j, "count", r->cfg.count);
-	json_string(&j, "path", r->cfg.via == JOURNEY_VIA_LO ? "lo" :
-				r->cfg.via == JOURNEY_VIA_NETNS ? "netns" : "peer");
+	json_string(&j, "path", journey_via_name(r->cfg.via));
 	if (r->cfg.via == JOURNEY_VIA_PEER)
 		json_string(&j, "peer", r->peer_name);
 	json_array_begin(&j, "devices");

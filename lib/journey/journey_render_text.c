@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "nic2app/journey_live.h"
 #include "nic2app/journey_render.h"
 #include "nic2app/render.h"
 
@@ -242,6 +243,10 @@ static void footer_render(struct strbuf *sb, const struct journey_result *r)
 
 void journey_report_render(struct strbuf *sb, const struct journey_result *r, bool colour)
 {
+	if (r->method == JOURNEY_METHOD_BPF) {
+		journey_live_report_render(sb, r, colour);
+		return;
+	}
 	heading_render(sb, r, colour);
 	journey_waterfall_render(sb, r, colour, 2);
 	strbuf_adds(sb, "\nBy layer (each message's time in the layer, then the median):\n");

@@ -17,6 +17,7 @@ static const char *const point_names[JP_POINTS] = {
 	[JP_SOCK_READY] = "sk_data_ready", [JP_WAKEUP] = "sched_wakeup",
 	[JP_ON_CPU] = "sched_switch",   [JP_COPY] = "skb_copy_datagram_iovec",
 	[JP_SYS_EXIT] = "sys_exit_recvmsg", [JP_APP_RECV] = "app_recv",
+	[JP_RECV_END] = "sock_recv_length",
 };
 
 static const char *const module_names[MS_COUNT] = {
@@ -52,13 +53,21 @@ const char *journey_method_name(enum journey_method m)
 	case JOURNEY_METHOD_AUTO: return "auto";
 	case JOURNEY_METHOD_TRACEFS: return "tracefs";
 	case JOURNEY_METHOD_TIMESTAMPING: return "timestamping";
+	case JOURNEY_METHOD_BPF: return "bpf";
 	}
 	return "unknown";
 }
 
 const char *journey_proto_name(enum journey_proto p)
 {
-	return p == JOURNEY_TCP ? "tcp" : "udp";
+	return p == JOURNEY_TCP ? "tcp" : p == JOURNEY_ANY ? "any" : "udp";
+}
+
+const char *journey_via_name(enum journey_via v)
+{
+	static const char *const names[] = { "lo", "netns", "peer", "live" };
+
+	return (unsigned int)v < sizeof(names) / sizeof(names[0]) ? names[v] : "unknown";
 }
 
 #define STAGE(n, f, t, m, last, l, w) { n, f, t, m, last, l, w }
@@ -92,6 +101,12 @@ static const struct journey_stage stage_table[] = {
 	      "(TCP's cleanup, perhaps an ACK, the socket's unlock)"),
 	STAGE("recv_copy", JP_ON_CPU, JP_SYS_EXIT, MS_COPY_TO_USER, MS_COPY_TO_USER, LAYER_KERNEL,
 	      "recv() runs again, takes the datagram and copies it to the application"),
+	STAGE("recv_copy", JP_ON_CPU, JP_RECV_END, MS_COPY_TO_USER, MS_COPY_TO_USER, LAYER_KERNEL,
+	      "recv() runs, takes the data and copies it to the application (until "
+	      "sock_recv_length; with no wake-up: the wait in the socket buffer too)"),
+	STAGE("socket_to_recv", JP_SOCK_READY, JP_RECV_END, MS_SOCKET_BUFFER, MS_COPY_TO_USER,
+	      LAYER_KERNEL, "waits on the socket until the reader's recv() takes it and copies "
+	      "it out, its wake-up included (--live --no-sched)"),
 	STAGE("return_to_app", JP_SYS_EXIT, JP_APP_RECV, MS_APP_RECEIVE, MS_APP_RECEIVE,
 	      LAYER_BOUNDARY, "recv() returns to user space"),
 	/* timestamping: fewer points, so wider stages. A stage's layer is what runs in it: the
@@ -129,7 +144,14 @@ size_t journey_points_for(enum journey_method m, enum journey_proto proto,
 		memcpy(out, stamps, sizeof(stamps));
 		return sizeof(stamps) / sizeof(stamps[0]);
 	}
-	for (int p = 0; p < JP_POINTS; p++)
+	if (m == JOURNEY_METHOD_BPF) {
+		static const enum journey_point live[] = { JP_QDISC, JP_XMIT, JP_RX_QUEUE,
+			JP_RX_SOFTIRQ, JP_SOCK_READY, JP_WAKEUP, JP_ON_CPU, JP_RECV_END };
+
+		memcpy(out, live, sizeof(live));
+		return sizeof(live) / sizeof(live[0]);
+	}
+	for (int p = 0; p < JP_APP_RECV + 1; p++)
 		if (p != JP_COPY || proto == JOURNEY_TCP) /* UDP's recv has no copy tracepoint */
 			out[n++] = (enum journey_point)p;
 	return n;
@@ -138,8 +160,13 @@ size_t journey_points_for(enum journey_method m, enum journey_proto proto,
 unsigned int journey_unobserved(enum journey_via via)
 {
 	/* neither loopback nor veth has a wire, a NIC, DMA or an interrupt */
-	(void)via;
-	return 1u << MS_WIRE | 1u << MS_NIC_RECEIVE | 1u << MS_DMA_TRANSFER | 1u << MS_IRQ_SIGNAL;
+	unsigned int none = 1u << MS_WIRE | 1u << MS_NIC_RECEIVE | 1u << MS_DMA_TRANSFER |
+			    1u << MS_IRQ_SIGNAL;
+
+	/* live: no clock of the application's, and no tracepoint before the qdisc */
+	if (via == JOURNEY_VIA_LIVE)
+		none |= 1u << MS_SYSCALL | 1u << MS_TCP_IP_TX | 1u << MS_APP_RECEIVE;
+	return none;
 }
 
 void journey_set_stages(struct journey_result *r)

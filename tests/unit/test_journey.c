@@ -437,6 +437,37 @@ static void test_overhead_within_spread(void **state)
 	strbuf_release(&sb);
 }
 
+/* --live: its eight points from the device queue to sock_recv_length, a stage between each
+ * two, and the stages it cannot show (nothing before the qdisc, no application clock). */
+static void test_live_stage_table(void **state)
+{
+	static const char *const names[] = { "qdisc", "driver_xmit", "rx_backlog", "rx_stack",
+					     "wakeup", "run_queue", "recv_copy" };
+	enum journey_point pts[JP_POINTS];
+	size_t n = journey_points_for(JOURNEY_METHOD_BPF, JOURNEY_ANY, pts);
+	unsigned int none = journey_unobserved(JOURNEY_VIA_LIVE);
+
+	(void)state;
+	assert_int_equal(n, 8);
+	assert_int_equal(pts[0], JP_QDISC);
+	assert_int_equal(pts[n - 1], JP_RECV_END);
+	for (size_t i = 0; i + 1 < n; i++)
+		assert_string_equal(journey_stage_between(pts[i], pts[i + 1], JOURNEY_VIA_LIVE)->name,
+				    names[i]);
+	assert_string_equal(journey_point_name(JP_RECV_END), "sock_recv_length");
+	assert_true(none & 1u << MS_SYSCALL && none & 1u << MS_TCP_IP_TX && none & 1u << MS_APP_RECEIVE);
+	assert_false(journey_unobserved(JOURNEY_VIA_LO) & 1u << MS_SYSCALL);
+	/* the other methods keep their points: none of them has sock_recv_length */
+	for (int m = JOURNEY_METHOD_TRACEFS; m <= JOURNEY_METHOD_TIMESTAMPING; m++) {
+		n = journey_points_for(m, JOURNEY_TCP, pts);
+		for (size_t i = 0; i < n; i++)
+			assert_int_not_equal(pts[i], JP_RECV_END);
+	}
+	assert_string_equal(journey_method_name(JOURNEY_METHOD_BPF), "bpf");
+	assert_string_equal(journey_via_name(JOURNEY_VIA_LIVE), "live");
+	assert_string_equal(journey_proto_name(JOURNEY_ANY), "any");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_stage_table),
 		cmocka_unit_test(test_layer_by_what_runs),
 		cmocka_unit_test(test_overhead_within_spread),
+		cmocka_unit_test(test_live_stage_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,333 @@
+# SPDX-License-Identifier: MIT
+"""`nic2app journey --live` on traffic it did not send: a UDP echo and a TCP echo server (python,
+in their own processes) driven by a client in this test, over loopback, while other traffic
+flows on another port at the same time.
+- every point the kernel reported for a packet must fall inside the applications' own clock
+  windows (CLOCK_MONOTONIC on both sides): the request's after the client's send() began and
+  before the server's recv() returned, the echo's after the server's send() began and before
+  the client's recv() returned; so the stages of a round trip add up to no more than the
+  client's round trip less the server's own time (what is left, send() down to the device
+  queue and the way back from recv(), at both ends, is printed, not asserted: it is time);
+- the port filter and the pid filter keep the other traffic out: exactly two packets a round;
+- --no-sched: the socket's stage runs from sk_data_ready to the end of recv();
+- the in-kernel histograms agree with the per-packet records (--packets);
+- SIGINT and SIGTERM print what was seen; after SIGINT, SIGTERM or SIGKILL no program or link
+  of the run is left loaded (bpftool);
+- without root: exit 3 with a reason."""
+import atexit
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from e2e import NIC2APP, check, fail, run, skip
+
+# the command line, before anything is loaded
+for args, code, word in ((["--port", "5"], 2, "--port goes with --live"),
+                         (["--live", "--size", "64"], 2, "--size is for nic2app's own"),
+                         (["--live", "--port", "0"], 2, "--port must be"),
+                         (["--live", "--dev", "no-such-dev"], 2, "no network device"),
+                         (["--live", "--duration", "0"], 2, "--duration must be"),
+                         (["--live", "--packets"], 2, "--packets goes with --json"),
+                         (["--live", "--pid", "999999999"], 1, "no process")):
+    r = run([NIC2APP, "journey", *args])
+    check(r.returncode == code and word in r.stderr.decode() and not r.stdout,
+          f"journey {' '.join(args)}: exit {r.returncode}, {r.stderr!r}, want {code} and {word!r}")
+if os.geteuid() != 0:
+    skip("journey --live loads BPF programs: needs root")
+probe = run([NIC2APP, "journey", "--live", "--duration", "0.05", "--port", "1", "--json"])
+if probe.returncode == 3:
+    skip(f"journey --live not possible here: {probe.stderr.decode().strip()}")
+check(probe.returncode == 0, f"journey --live: exit {probe.returncode}: {probe.stderr!r}")
+STAGES = ["qdisc", "driver_xmit", "rx_backlog", "rx_stack", "wakeup", "run_queue", "recv_copy"]
+POINTS = ["net_dev_queue", "net_dev_start_xmit", "netif_rx", "netif_receive_skb", "sk_data_ready",
+          "sched_wakeup", "sched_switch", "sock_recv_length"]
+ROUNDS = 400
+
+# An echo server in its own process: prints its port, echoes, and at the end prints, per
+# round, when its recv() returned and when its send() began (time.monotonic_ns).
+SERVER = r"""
+import json, socket, sys, time
+proto = sys.argv[1]
+if proto == "udp":
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+    print(s.getsockname()[1], flush=True)
+    rounds = []
+    while True:
+        d, a = s.recvfrom(2048); got = time.monotonic_ns()
+        if d == b"quit": break
+        sent = time.monotonic_ns(); s.sendto(d, a); rounds.append((got, sent))
+else:
+    l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
+    print(l.getsockname()[1], flush=True)
+    s, _ = l.accept(); s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    rounds = []
+    while True:
+        d = s.recv(2048); got = time.monotonic_ns()
+        if not d: break
+        sent = time.monotonic_ns(); s.sendall(d); rounds.append((got, sent))
+print(json.dumps(rounds), flush=True)
+"""
+
+
+CHILDREN = []
+
+
+@atexit.register
+def end_children():
+    """Whatever this test started ends with it, even when a check failed."""
+    for p in CHILDREN:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def start_server(proto):
+    p = subprocess.Popen([sys.executable, "-c", SERVER, proto], stdout=subprocess.PIPE, text=True)
+    CHILDREN.append(p)
+    return p, int(p.stdout.readline())
+
+
+def start_live(*args):
+    p = subprocess.Popen([NIC2APP, "journey", "--live", *args], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    CHILDREN.append(p)
+    line = p.stderr.readline()  # says so once the programs are attached
+    if "watching" not in line:
+        p.kill()
+        fail(f"journey --live {' '.join(args)}: {line!r} {p.stderr.read()!r}")
+    return p
+
+
+class OtherTraffic:
+    """UDP datagrams from one socket to another on a port of their own, until stopped."""
+
+    def __init__(self):
+        self.rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.rx.bind(("127.0.0.1", 0))
+        self.port = self.rx.getsockname()[1]
+        self.tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.tx.connect(("127.0.0.1", self.port))
+        self.sent = 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self):
+        while not self.done.is_set():
+            self.tx.send(b"o" * 64)
+            self.rx.recv(2048)
+            self.sent += 1
+
+    def stop(self):
+        self.done.set()
+        self.thread.join()
+        self.rx.close()
+        self.tx.close()
+        return self.sent
+
+
+def client_rounds(proto, port, n):
+    """n round trips of 64 bytes; per round the clock before send() and after the echo."""
+    if proto == "udp":
+        c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        c.connect(("127.0.0.1", port))
+    else:
+        c = socket.create_connection(("127.0.0.1", port))
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    out = []
+    for _ in range(n):
+        t0 = time.monotonic_ns()
+        c.send(b"m" * 64)
+        got = 0
+        while got < 64:
+            got += len(c.recv(2048))
+        out.append((t0, time.monotonic_ns()))
+    return c, out
+
+
+def stop(p, sig=signal.SIGINT):
+    p.send_signal(sig)
+    out, err = p.communicate(timeout=30)
+    check(p.returncode == 0, f"journey --live after {sig.name}: exit {p.returncode}: {err!r}")
+    return out
+
+
+def check_windows(what, packets, client, server, points=POINTS):
+    """Each round: the request's points inside [client send, server recv returned], the echo's
+    inside [server send, client recv returned]; returns what the points leave unobserved."""
+    packets = sorted(packets, key=lambda p: p["at_ns"]["net_dev_queue"])
+    check(len(packets) == 2 * len(client), f"{what}: {len(packets)} packets for {len(client)} rounds")
+    left = []
+    for i, ((c0, c1), (s0, s1)) in enumerate(zip(client, server)):
+        req, rep = packets[2 * i], packets[2 * i + 1]
+        for name, p, lo, hi in (("request", req, c0, s0), ("echo", rep, s1, c1)):
+            check(p["complete"], f"{what}: round {i} {name} incomplete: {p}")
+            t = [p["at_ns"][k] for k in points]
+            check(t == sorted(t), f"{what}: round {i} {name}: points out of order: {p['at_ns']}")
+            check(lo <= t[0] and t[-1] <= hi, f"{what}: round {i} {name}: points {t[0]}..{t[-1]} "
+                  f"outside the applications' window {lo}..{hi}")
+            check(sum(p["stages_ns"]) == p["total_ns"] == t[-1] - t[0], f"{what}: round {i} sums")
+        left.append((c1 - c0) - (s1 - s0) - req["total_ns"] - rep["total_ns"])
+    return left
+
+
+def udp_with_packets():
+    server, port = start_server("udp")
+    other = OtherTraffic()
+    live = start_live("--port", str(port), "--proto", "udp", "--json", "--packets")
+    c, client = client_rounds("udp", port, ROUNDS)
+    j = json.loads(stop(live))
+    sent_other = other.stop()
+    c.send(b"quit")
+    server_rounds = json.loads(server.communicate(timeout=30)[0])
+    c.close()
+    what = "udp --port --packets"
+    check(j["path"] == "live" and j["method"] == "bpf", f"{what}: {j['path']} {j['method']}")
+    check(sent_other > 100, f"{what}: the other traffic sent only {sent_other}")
+    check(j["packets_seen"] == 2 * ROUNDS, f"{what}: {j['packets_seen']} packets seen, want "
+          f"{2 * ROUNDS} (the other port's {sent_other} kept out)")
+    check(j["journeys"]["local"] == 2 * ROUNDS, f"{what}: journeys {j['journeys']}")
+    check([s["name"] for s in j["stages"]] == STAGES, f"{what}: stages {[s['name'] for s in j['stages']]}")
+    check(all(s["samples"] == 2 * ROUNDS for s in j["stages"]), f"{what}: stage samples")
+    check(j["unmatched"] == 0 and j["lost"] == 0, f"{what}: unmatched {j['unmatched']} lost {j['lost']}")
+    left = check_windows(what, j["packets"], client, server_rounds)
+    # what the device queued: Ethernet (lo's too), IPv4 and UDP headers, and the 64 bytes
+    lens = {p["wire_len"] for p in j["packets"]}
+    check(lens == {14 + 20 + 8 + 64}, f"{what}: lengths queued {lens}, want {{106}}")
+    # the histograms against the records: exact means, percentiles as bucket upper bounds
+    totals = sorted(p["total_ns"] for p in j["packets"])
+    mean = sum(totals) / len(totals)
+    t = j["totals"]["local"]
+    check(abs(t["mean_ns"] - mean) < 1, f"{what}: in-kernel mean {t['mean_ns']} vs records {mean}")
+    check(t["min_ns"] == totals[0] and t["max_ns"] == totals[-1], f"{what}: min/max {t}")
+    p50 = totals[(len(totals) + 1) // 2 - 1]
+    check(p50 <= t["p50_ns"] < 2 * p50 + 1, f"{what}: p50 bound {t['p50_ns']} for a median of {p50}")
+    rtt = sorted(c1 - c0 for c0, c1 in client)[ROUNDS // 2]
+    left.sort()
+    check(left[0] >= 0, f"{what}: the stages exceed the client's round trip by {-left[0]} ns")
+    return rtt, left[ROUNDS // 2]
+
+
+def tcp_with_pid():
+    server, port = start_server("tcp")
+    other = OtherTraffic()
+    live = start_live("--pid", str(server.pid), "--proto", "tcp", "--json")
+    c, client = client_rounds("tcp", port, ROUNDS)
+    j = json.loads(stop(live, signal.SIGTERM))
+    other.stop()
+    c.close()
+    server_rounds = json.loads(server.communicate(timeout=30)[0])
+    what = "tcp --pid"
+    check(j["journeys"]["local"] == 2 * ROUNDS, f"{what}: journeys {j['journeys']}, want "
+          f"{2 * ROUNDS}: the other traffic kept out, the server's both ways in")
+    check([s["name"] for s in j["stages"]] == STAGES, f"{what}: stages {[s['name'] for s in j['stages']]}")
+    # the sums of the histograms (means are exact): the stages fit in the round trips
+    stages_ns = j["totals"]["local"]["mean_ns"] * j["totals"]["local"]["samples"]
+    clock_ns = sum(c1 - c0 for c0, c1 in client) - sum(s1 - s0 for s0, s1 in server_rounds)
+    check(0 < stages_ns <= clock_ns, f"{what}: stages add up to {stages_ns:.0f} ns, the clocks "
+          f"leave {clock_ns} ns for them")
+
+
+def udp_no_sched():
+    """--no-sched: no wake-up stages; the socket's stage runs from sk_data_ready to recv()."""
+    server, port = start_server("udp")
+    live = start_live("--port", str(port), "--no-sched", "--json", "--packets")
+    c, client = client_rounds("udp", port, ROUNDS)
+    j = json.loads(stop(live))
+    c.send(b"quit")
+    server_rounds = json.loads(server.communicate(timeout=30)[0])
+    c.close()
+    what = "udp --no-sched"
+    names = [s["name"] for s in j["stages"]]
+    check(names == STAGES[:4] + ["socket_to_recv"], f"{what}: stages {names}")
+    check(all(s["samples"] == 2 * ROUNDS for s in j["stages"]), f"{what}: stage samples")
+    check(j["sched"] is False and j["receiver_when_data_came"] is None, f"{what}: {j['sched']}")
+    check_windows(what, j["packets"], client, server_rounds,
+                  [p for p in POINTS if p not in ("sched_wakeup", "sched_switch")])
+
+
+def bpf_objects(pid):
+    """The ids of the programs and links the process pid holds, from its fds' fdinfo."""
+    found = set()
+    fds = f"/proc/{pid}/fdinfo"
+    for fd in os.listdir(fds):
+        try:
+            with open(os.path.join(fds, fd)) as f:
+                for line in f:
+                    key, _, value = line.partition(":")
+                    if key in ("prog_id", "link_id"):
+                        found.add((key[:-3], int(value)))
+        except OSError:
+            pass
+    return found
+
+
+def ids_loaded(ids):
+    loaded = set()
+    for kind in ("prog", "link"):
+        out = run(["bpftool", "--json", kind, "show"]).stdout
+        loaded |= {(kind, o["id"]) for o in json.loads(out or b"[]")}
+    return ids & loaded
+
+
+def signals():
+    if not shutil.which("bpftool"):
+        print("note: no bpftool: the unload after signals is not checked")
+        return
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+        live = start_live("--port", "9", "--json")
+        ids = bpf_objects(live.pid)
+        check(any(k == "link" for k, _ in ids) and any(k == "prog" for k, _ in ids),
+              f"{sig.name}: bpftool shows no program or link of the run: {ids}")
+        live.send_signal(sig)
+        out, err = live.communicate(timeout=30)
+        if sig == signal.SIGKILL:
+            check(live.returncode == -signal.SIGKILL, f"SIGKILL: exit {live.returncode}")
+        else:
+            check(live.returncode == 0, f"{sig.name}: exit {live.returncode}: {err!r}")
+            check(json.loads(out)["method"] == "bpf", f"{sig.name}: no result printed")
+        for _ in range(100):  # the kernel frees them once the last fd is closed (RCU)
+            if not ids_loaded(ids):
+                break
+            time.sleep(0.05)
+        check(not ids_loaded(ids), f"{sig.name}: still loaded after the run: {ids_loaded(ids)}")
+
+
+def overhead():
+    r = run([NIC2APP, "journey", "--live", "--port", "9", "--duration", "0.1", "--overhead", "--json"],
+            timeout=120)
+    check(r.returncode == 0, f"--overhead: exit {r.returncode}: {r.stderr!r}")
+    j = json.loads(r.stdout)
+    rtt = j["rtt"]
+    # 20 blocks of 500 round trips between 21 of plain ones
+    check(rtt["observed"]["samples"] == 5000 and rtt["plain"]["samples"] == 5500, f"--overhead: {rtt}")
+    check(isinstance(j["overhead_ns"], (int, float)), f"--overhead: {j['overhead_ns']}")
+    check(j["packets_seen"] == 0, f"--overhead: the probe flow was counted: {j['packets_seen']}")
+    return j["overhead_ns"]
+
+
+def unprivileged():
+    if not shutil.which("setpriv"):
+        return
+    r = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", NIC2APP, "journey",
+             "--live", "--duration", "1"], cwd="/")
+    err = r.stderr.decode()
+    check(r.returncode == 3, f"--live as nobody: exit {r.returncode}: {err!r}")
+    check("root" in err and "timestamping" in err, f"--live as nobody: reason {err!r}")
+    check(r.stdout == b"", "--live as nobody: wrote to stdout")
+
+
+rtt, unobserved = udp_with_packets()
+udp_no_sched()
+tcp_with_pid()
+signals()
+cost = overhead()
+unprivileged()
+print(f"udp echo: round trip {rtt} ns, unobserved by the stages {unobserved} ns (medians); "
+      f"observer overhead {cost:.0f} ns per round trip")
