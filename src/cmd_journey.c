@@ -454,6 +454,12 @@ int cmd_journey(int argc, char **argv)
 		return code < 0 ? EXIT_OK : code;
 	if (o.live)
 		return run_live(&o);
+	/* where the picture goes is checked before the run, not found unwritable after it */
+	if (o.svg && (code = cli_output_check("journey", "the picture", o.svg, &svg_out)) != 0)
+		return code;
+	if (o.svg && o.json && out_file_is_stdout(&svg_out))
+		return cli_usage_error("journey", "--svg %s and --json both want stdout: give --svg a file",
+				       o.svg);
 	o.cfg.stop = &cli_stop_signal;
 	cli_stop_catch();
 	err = journey_run(&o.cfg, &r);
