@@ -77,11 +77,12 @@ struct netns_tables {
 void netns_tables_release(struct netns_tables *n);
 /*
  * Look for the socket fd e, which the table of its process's namespace (own_ino) lacks, in the
- * namespace it belongs to (pidfd_getfd + SIOCGSKNS on the process of pidfd, -1 for none). 1 with
+ * namespace it belongs to (pidfd_getfd + SIOCGSKNS on the process of pidfd, -1 for none; self:
+ * the process is ours, so its fd is dup'ed where pidfd_getfd is missing). 1 with
  * *d filled (d->netns set) when found there; 0 when not: *checked says whether its namespace
  * could be asked (else *err is the -errno why); -ENOMEM.
  */
-int sock_find_elsewhere(struct netns_tables *n, int pidfd, uint64_t own_ino,
+int sock_find_elsewhere(struct netns_tables *n, int pidfd, bool self, uint64_t own_ino,
 			const struct fd_entry *e, struct sock_desc *d, bool *checked, int *err);
 
 /* The socket table of the target's namespace, filled on its own thread or in place. */

@@ -8,6 +8,7 @@
  * a process with many sockets left in one namespace costs one dump.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -55,12 +56,18 @@ static struct ns_table *table_of(struct netns_tables *n, int netns_fd, uint64_t 
  * without the right to ptrace the process, ENOSYS before 5.6); 1 when the fd holds another
  * file now.
  */
-static int socket_netns(int pidfd, int fd, uint64_t inode, int *netns_fd, uint64_t *ino)
+static int socket_netns(int pidfd, bool self, int fd, uint64_t inode, int *netns_fd,
+			uint64_t *ino)
 {
 	struct stat st;
-	int copy, err;
+	int copy = -1, err;
 
-	copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	errno = ENOSYS;
+	if (pidfd >= 0)
+		copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	/* our own fds need no pidfd_getfd (missing before 5.6, and under valgrind) */
+	if (copy < 0 && errno == ENOSYS && self)
+		copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (copy < 0)
 		return errno == EBADF ? 1 : -errno;
 	if (fstat(copy, &st) < 0 || st.st_ino != inode) {
@@ -81,7 +88,7 @@ static int socket_netns(int pidfd, int fd, uint64_t inode, int *netns_fd, uint64
 	return 0;
 }
 
-int sock_find_elsewhere(struct netns_tables *n, int pidfd, uint64_t own_ino,
+int sock_find_elsewhere(struct netns_tables *n, int pidfd, bool self, uint64_t own_ino,
 		       const struct fd_entry *e, struct sock_desc *d, bool *checked, int *err)
 {
 	const struct sock_desc *found;
@@ -91,10 +98,10 @@ int sock_find_elsewhere(struct netns_tables *n, int pidfd, uint64_t own_ino,
 
 	*checked = false;
 	/* without sock_diag in its process's namespace (own_ino 0), none other can be asked */
-	if (pidfd < 0 || !own_ino)
+	if ((pidfd < 0 && !self) || !own_ino)
 		r = own_ino ? -ENOSYS : -EOPNOTSUPP;
 	else
-		r = socket_netns(pidfd, e->fd, e->inode, &netns_fd, &ino);
+		r = socket_netns(pidfd, self, e->fd, e->inode, &netns_fd, &ino);
 	if (r == 1)
 		return 0; /* replaced since it was read: the caller finds out */
 	if (r < 0) {

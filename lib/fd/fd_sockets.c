@@ -77,6 +77,7 @@ static int describe_by_protoname(int fd_dir, const struct fd_entry *e, bool chec
 /* Where the sockets the table of the process's namespace lacks are looked for. */
 struct missing_ctx {
 	int fd_dir, pidfd;
+	bool self;          /* the scan of our own process: its fds are ours to dup */
 	uint64_t own_ino;
 	struct netns_tables others;
 };
@@ -92,7 +93,7 @@ static int add_missing(struct missing_ctx *m, struct sock_table *table, const st
 
 	if (sock_table_find(table, (uint32_t)e->inode))
 		return 0;
-	r = sock_find_elsewhere(&m->others, m->pidfd, m->own_ino, e, &d, &checked, &err);
+	r = sock_find_elsewhere(&m->others, m->pidfd, m->self, m->own_ino, e, &d, &checked, &err);
 	if (r < 0)
 		return r;
 	if (r == 1) {
@@ -172,7 +173,8 @@ static int sock_job_finish(struct sock_job *job)
 
 int sock_job_resolve(struct sock_job *job, int fd_dir, int pidfd, struct fd_snapshot *s)
 {
-	struct missing_ctx m = { .fd_dir = fd_dir, .pidfd = pidfd, .own_ino = job->netns_ino };
+	struct missing_ctx m = { .fd_dir = fd_dir, .pidfd = pidfd, .self = s->pid == getpid(),
+				 .own_ino = job->netns_ino };
 	size_t kept = 0;
 	int r = sock_job_finish(job);
 

@@ -9,13 +9,15 @@ import subprocess
 import sys
 import tempfile
 
-from e2e import check, nic2app
+from e2e import check, nic2app, reduced
 
 # Started with stdin, stdout and stderr only (close_fds): that is all `fds self` may list.
 r = nic2app("fds", "self", "--json")
 check(r.returncode == 0, f"fds self exited {r.returncode}: {r.stderr.decode()}")
 doc = json.loads(r.stdout)
 listed = {e["fd"]: e.get("name", e["type"]) for e in doc["fds"]}
+if reduced("valgrind's own fds, at the top of the fd limit, are left out of the comparison"):
+    listed = {fd: name for fd, name in listed.items() if fd < 1000}
 check(sorted(listed) == [0, 1, 2], f"fds self lists more than stdio: {listed}")
 r = nic2app("fds", "self")
 check("/proc/" not in r.stdout.decode(), f"the text view lists a /proc handle:\n{r.stdout.decode()}")
