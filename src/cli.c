@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* cli: messages, option errors and output shared by every sub-command. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,6 +44,60 @@ int cli_bad_option(const char *cmd, int argc, char **argv, int optopt_char)
 	return cli_usage_error(cmd, "unknown or incomplete option '%s'", arg);
 }
 
+/* How many decimal digits start word (strtoull and strtod would also take spaces, a sign,
+ * 0x and exponents, which no option of ours means). */
+static size_t digits(const char *word)
+{
+	size_t n = 0;
+
+	while (word[n] >= '0' && word[n] <= '9')
+		n++;
+	return n;
+}
+
+int cli_parse_uint(const char *word, unsigned long long min, unsigned long long max,
+		   unsigned long long *out)
+{
+	size_t n = digits(word);
+	unsigned long long v;
+
+	if (n == 0 || word[n])
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(word, NULL, 10);
+	if (errno == ERANGE || v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int cli_parse_seconds(const char *word, double min, double max, double *out)
+{
+	size_t n = digits(word), frac = 0;
+	double v;
+
+	if (n && word[n] == '.')
+		frac = digits(word + n + 1);
+	if (n == 0 || (word[n] == '.' && frac == 0) || word[n + (frac ? frac + 1 : 0)])
+		return -EINVAL;
+	errno = 0;
+	v = strtod(word, NULL);
+	if (errno == ERANGE || !(v >= min && v <= max))
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int cli_parse_pid(const char *word, pid_t *out)
+{
+	unsigned long long v;
+	int r = cli_parse_uint(word, 1, INT_MAX, &v);
+
+	if (r == 0)
+		*out = (pid_t)v;
+	return r;
+}
+
 volatile sig_atomic_t cli_stop_signal;
 
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGPIPE };
@@ -65,6 +120,29 @@ void cli_stop_restore(void)
 {
 	for (int i = 0; i < 3; i++)
 		sigaction(stop_signals[i], &saved[i], NULL);
+}
+
+int cli_output_check(const char *cmd, const char *what, const char *path, struct out_file *f)
+{
+	int r = out_file_check(f, path);
+
+	if (r < 0)
+		cli_error("%s: cannot write %s to '%s': %s", cmd, what, path, strerror(-r));
+	return r < 0 ? EXIT_RUNTIME : 0;
+}
+
+int cli_output_write(const char *cmd, const char *what, const char *path, const struct out_file *f,
+		     const struct strbuf *sb)
+{
+	int r = sb->err;
+
+	if (out_file_is_stdout(f))
+		fflush(stdout);
+	if (r == 0)
+		r = out_file_write(f, sb->buf ? sb->buf : "", sb->len);
+	if (r < 0)
+		cli_error("%s: cannot write %s to '%s': %s", cmd, what, path, strerror(-r));
+	return r < 0 ? EXIT_RUNTIME : 0;
 }
 
 static void quiet_exit_on_closed_pipe(void)

@@ -5,7 +5,9 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
+#include "nic2app/out_file.h"
 #include "nic2app/strbuf.h"
 
 /* exit codes (contract, DESIGN.md) */
@@ -31,6 +33,16 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* The getopt error of argv[optind - 1] as a usage error (call when getopt_long returned '?'). */
 int cli_bad_option(const char *cmd, int argc, char **argv, int optopt_char);
 
+/* The one reading of numbers on the command line, for every command. A whole number is
+ * decimal digits only: no sign, no spaces on either side, no 0x, no exponent, nothing after
+ * ("017" is seventeen). Seconds are digits with at most one '.' between digits ("0.25", "2").
+ * Each returns 0 and sets *out, or -EINVAL (malformed) or -ERANGE (outside [min, max]). */
+int cli_parse_uint(const char *word, unsigned long long min, unsigned long long max,
+		   unsigned long long *out);
+int cli_parse_seconds(const char *word, double min, double max, double *out);
+/* A process id (1 to INT_MAX) as cli_parse_uint reads it. */
+int cli_parse_pid(const char *word, pid_t *out);
+
 /* The signal that asked a measurement to stop (0: none). */
 extern volatile sig_atomic_t cli_stop_signal;
 /* While a measurement runs: SIGINT, SIGTERM and SIGPIPE (sent by kill, or by a reader that
@@ -40,6 +52,13 @@ extern volatile sig_atomic_t cli_stop_signal;
 void cli_stop_catch(void);
 /* Give the three signals their previous handling back. */
 void cli_stop_restore(void);
+
+/* An output path (--svg FILE, --html FILE), checked before anything is measured: 0, or a
+ * message ("CMD: cannot write WHAT to 'PATH': reason") and EXIT_RUNTIME. */
+int cli_output_check(const char *cmd, const char *what, const char *path, struct out_file *f);
+/* Write sb there: 0, or the same message and EXIT_RUNTIME (e.g. a full device). */
+int cli_output_write(const char *cmd, const char *what, const char *path, const struct out_file *f,
+		     const struct strbuf *sb);
 
 /* Write sb to stdout and empty it. A closed pipe ends the program quietly. */
 void cli_emit(struct strbuf *sb);

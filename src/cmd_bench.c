@@ -56,7 +56,8 @@ static void usage(void)
 	      "  --json           one JSON object on stdout\n"
 	      "  --peer H:P       rtt and zerocopy also against a `nic2app serve` at H:P\n"
 	      "  --svg FILE       also write the pictures (round-trip histograms, the zero-copy\n"
-	      "                   ladder) as one standalone SVG file\n"
+	      "                   ladder) as one standalone SVG file ('-': to stdout, in place\n"
+	      "                   of the text)\n"
 	      "  -h, --help       this text\n"
 	      "\n"
 	      "System calls per MiB or per message are counted by the kernel when run as root\n"
@@ -160,7 +161,7 @@ static int run_suites(const struct bench_opts *o, const bool *picked, struct ben
 }
 
 /* The round-trip histograms and the zero-copy ladder, stacked in one file. */
-static int write_svg(const char *path, const struct bench_results *r)
+static int write_svg(const char *path, const struct out_file *f, const struct bench_results *r)
 {
 	struct strbuf charts[2] = { STRBUF_INIT, STRBUF_INIT }, out = STRBUF_INIT;
 	const char *docs[2];
@@ -171,14 +172,14 @@ static int write_svg(const char *path, const struct bench_results *r)
 		docs[n++] = charts[0].buf;
 	if (chart_zerocopy_ladder(&charts[1], r) == 0)
 		docs[n++] = charts[1].buf;
-	if ((err = chart_stack(&out, docs, n)) == 0)
-		err = write_file_atomic(path, out.buf, out.len);
-	if (err < 0)
-		cli_error("bench: cannot write the pictures to '%s': %s", path, strerror(-err));
+	if ((err = chart_stack(&out, docs, n)) < 0)
+		cli_error("bench: cannot draw the pictures: %s", strerror(-err));
+	else
+		err = cli_output_write("bench", "the pictures", path, f, &out);
 	for (int i = 0; i < 2; i++)
 		strbuf_release(&charts[i]);
 	strbuf_release(&out);
-	return err < 0 ? EXIT_RUNTIME : EXIT_OK;
+	return err ? EXIT_RUNTIME : EXIT_OK;
 }
 
 static void render_text(struct strbuf *sb, const struct bench_machine *m,
@@ -207,10 +208,16 @@ int cmd_bench(int argc, char **argv)
 	struct strbuf sb = STRBUF_INIT;
 	bool json = false, picked[NSUITES] = { false };
 	const char *svg = NULL;
+	struct out_file svg_out;
 	int code;
 
 	if ((code = parse(argc, argv, &o, &peer, &json, &svg, picked)) != 0)
 		return code < 0 ? EXIT_OK : code;
+	/* where the pictures go is checked before the suites run, not found unwritable after */
+	if (svg && (code = cli_output_check("bench", "the pictures", svg, &svg_out)) != 0)
+		return code;
+	if (svg && json && out_file_is_stdout(&svg_out))
+		return cli_usage_error("bench", "--svg %s and --json both want stdout: give --svg a file", svg);
 	if (isatty(STDERR_FILENO))
 		o.progress = progress;
 	bench_machine_read(&m);
@@ -218,8 +225,8 @@ int cmd_bench(int argc, char **argv)
 	code = run_suites(&o, picked, &r);
 	cli_stop_restore();
 	if (code == EXIT_OK && svg)
-		code = write_svg(svg, &r);
-	if (code == EXIT_OK) {
+		code = write_svg(svg, &svg_out, &r);
+	if (code == EXIT_OK && !(svg && out_file_is_stdout(&svg_out))) { /* '-': the pictures alone */
 		if (json && bench_json(&sb, &m, &r) == 0)
 			strbuf_addc(&sb, '\n');
 		else if (!json)

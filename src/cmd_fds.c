@@ -46,29 +46,16 @@ static void usage(void)
 /* "1234" or "self"; 0 on a bad word. */
 static pid_t parse_pid(const char *word)
 {
-	char *end;
-	long v;
+	pid_t pid;
 
 	if (strcmp(word, "self") == 0)
 		return getpid();
-	errno = 0;
-	v = strtol(word, &end, 10);
-	if (errno || end == word || *end || v <= 0 || v > INT_MAX)
-		return 0;
-	return (pid_t)v;
+	return cli_parse_pid(word, &pid) == 0 ? pid : 0;
 }
 
 static int parse_interval(const char *word, double *out)
 {
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(word, &end);
-	if (errno || end == word || *end || !isfinite(v) || v < SHORTEST_INTERVAL_S || v > 3600)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	return cli_parse_seconds(word, SHORTEST_INTERVAL_S, 3600, out);
 }
 
 static int show_snapshot(const struct fds_options *o)

@@ -53,7 +53,8 @@ static void usage(void)
 	      "                 message wakes the receiver's CPU\n"
 	      "  --json         one JSON object on stdout\n"
 	      "  --packets      with --json: every message's points and stages too\n"
-	      "  --svg FILE     also write the waterfall as a standalone SVG picture\n"
+	      "  --svg FILE     also write the waterfall as a standalone SVG picture ('-': to\n"
+	      "                 stdout, in place of the text)\n"
 	      "  -h, --help     this text\n"
 	      "\n"
 	      "All times are CLOCK_MONOTONIC. Ctrl-C stops the run and removes what it set up.\n"
@@ -64,17 +65,12 @@ static void usage(void)
 /* A whole number in [min, max]; -EINVAL otherwise. */
 static int parse_count(const char *word, size_t min, size_t max, size_t *out)
 {
-	char *end;
 	unsigned long long v;
+	int r = cli_parse_uint(word, min, max, &v);
 
-	if (!word[0] || word[0] == '-' || word[0] == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(word, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -EINVAL;
-	*out = (size_t)v;
-	return 0;
+	if (r == 0)
+		*out = (size_t)v;
+	return r;
 }
 
 struct options {
@@ -187,15 +183,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		return cli_usage_error("journey", "unexpected argument '%s'", argv[optind]);
-	if (o->packets && !o->json)
-		return cli_usage_error("journey", "--packets goes with --json");
 	if (o->peer_word && o->via_given)
 		return cli_usage_error("journey", "--peer and --via are two different paths: choose one");
 	if (o->peer_word && o->cfg.cpus == CPUS_SPLIT)
 		return cli_usage_error("journey", "--cpus split needs the local receiver thread, which --peer does not have");
 	if (o->peer_word)
 		o->cfg.via = JOURNEY_VIA_PEER;
-	return check_size(o);
+	if ((r = check_size(o)) != 0)
+		return r;
+	if (o->packets && !o->json)
+		return cli_usage_error("journey", "--packets goes with --json");
+	return 0;
 }
 
 /* What a failed run means for the user, and the exit status. */
@@ -240,17 +238,19 @@ static int explain_failure(const struct options *o, int err)
 	return EXIT_RUNTIME;
 }
 
-static int write_svg(const char *path, const struct journey_result *r)
+static int write_svg(const char *path, const struct out_file *out, const struct journey_result *r)
 {
 	struct strbuf sb = STRBUF_INIT;
-	int err = chart_journey_waterfall(&sb, r);
+	int err = chart_journey_waterfall(&sb, r), code;
 
-	if (err == 0)
-		err = write_file_atomic(path, sb.buf, sb.len);
-	if (err < 0)
-		cli_error("journey: cannot write the picture to '%s': %s", path, strerror(-err));
+	if (err < 0) {
+		cli_error("journey: cannot draw the picture: %s", strerror(-err));
+		code = EXIT_RUNTIME;
+	} else {
+		code = cli_output_write("journey", "the picture", path, out, &sb);
+	}
 	strbuf_release(&sb);
-	return err < 0 ? EXIT_RUNTIME : EXIT_OK;
+	return code;
 }
 
 int cmd_journey(int argc, char **argv)
@@ -258,10 +258,17 @@ int cmd_journey(int argc, char **argv)
 	struct journey_result r;
 	struct strbuf sb = STRBUF_INIT;
 	struct options o = { 0 };
+	struct out_file svg_out;
 	int err, code;
 
 	if ((code = parse_options(argc, argv, &o)) != 0)
 		return code < 0 ? EXIT_OK : code;
+	/* where the picture goes is checked before the run, not found unwritable after it */
+	if (o.svg && (code = cli_output_check("journey", "the picture", o.svg, &svg_out)) != 0)
+		return code;
+	if (o.svg && o.json && out_file_is_stdout(&svg_out))
+		return cli_usage_error("journey", "--svg %s and --json both want stdout: give --svg a file",
+				       o.svg);
 	o.cfg.stop = &cli_stop_signal;
 	cli_stop_catch();
 	err = journey_run(&o.cfg, &r);
@@ -270,9 +277,13 @@ int cmd_journey(int argc, char **argv)
 		journey_result_release(&r);
 		return explain_failure(&o, err);
 	}
-	if (o.svg && (code = write_svg(o.svg, &r)) != EXIT_OK) {
+	if (o.svg && (code = write_svg(o.svg, &svg_out, &r)) != EXIT_OK) {
 		journey_result_release(&r);
 		return code;
+	}
+	if (o.svg && out_file_is_stdout(&svg_out)) { /* the picture alone on stdout */
+		journey_result_release(&r);
+		return EXIT_OK;
 	}
 	if (o.json) {
 		err = journey_json(&sb, &r, o.packets);

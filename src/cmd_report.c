@@ -27,7 +27,8 @@ static void usage(void)
 	      "ones, one process's fds by type, and the machine. Takes about a minute (--quick:\n"
 	      "seconds).\n"
 	      "\n"
-	      "  --html FILE   where to write the page (written whole or not at all)\n"
+	      "  --html FILE   where to write the page: a file is replaced whole or not at all,\n"
+	      "                a device or fifo written to; '-' is stdout\n"
 	      "  --quick       fewer samples: the bench set's --quick, 300 messages a journey\n"
 	      "  --pid PID     whose fds to show (default: a short demo process it starts)\n"
 	      "  -h, --help    this text\n",
@@ -47,8 +48,6 @@ static int parse(int argc, char **argv, struct report_opts *o)
 		{ "pid", required_argument, NULL, 'p' },  { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	long v;
 	int opt;
 
 	opterr = 0;
@@ -61,11 +60,8 @@ static int parse(int argc, char **argv, struct report_opts *o)
 			o->quick = true;
 			break;
 		case 'p':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v <= 0 || v > INT_MAX)
+			if (cli_parse_pid(optarg, &o->pid))
 				return cli_usage_error("report", "--pid must be a process id, not '%s'", optarg);
-			o->pid = (pid_t)v;
 			break;
 		case 'h':
 			usage();
@@ -122,7 +118,8 @@ static int measure(const struct report_opts *o, struct measured *m, pid_t *demo)
 	return 0;
 }
 
-static int write_page(const struct report_opts *o, const struct measured *m)
+static int write_page(const struct report_opts *o, const struct out_file *out,
+		      const struct measured *m)
 {
 	struct report r = { .bench = &m->bench, .machine = &m->machine,
 			    .fds = m->have_fds ? &m->fds : NULL, .fds_demo = !o->pid,
@@ -134,23 +131,26 @@ static int write_page(const struct report_opts *o, const struct measured *m)
 		r.journeys[i] = &m->journeys[i];
 	if ((err = report_html(&sb, &r)) < 0)
 		cli_error("report: cannot make the page: %s", strerror(-err));
-	else if ((err = write_file_atomic(o->html, sb.buf, sb.len)) < 0)
-		cli_error("report: cannot write '%s': %s", o->html, strerror(-err));
-	else
+	else if ((err = cli_output_write("report", "the page", o->html, out, &sb)) == 0 &&
+		 !out_file_is_stdout(out))
 		fprintf(stderr, "nic2app report: wrote %s (%zu bytes)\n", o->html, sb.len);
 	strbuf_release(&sb);
-	return err < 0 ? EXIT_RUNTIME : EXIT_OK;
+	return err ? EXIT_RUNTIME : EXIT_OK;
 }
 
 int cmd_report(int argc, char **argv)
 {
 	struct report_opts o = { 0 };
+	struct out_file out;
 	static struct measured m; /* large */
 	pid_t demo = 0;
 	int err, code;
 
 	if ((code = parse(argc, argv, &o)) != 0)
 		return code < 0 ? EXIT_OK : code;
+	/* a page that cannot be written is said at once, not after a minute of measuring */
+	if ((code = cli_output_check("report", "the page", o.html, &out)) != 0)
+		return code;
 	cli_stop_catch();
 	err = measure(&o, &m, &demo);
 	report_demo_stop(demo);
@@ -164,7 +164,7 @@ int cmd_report(int argc, char **argv)
 			  err == -EACCES || err == -EPERM ? " (another user's process needs root)" : "");
 		code = err == -EACCES || err == -EPERM ? EXIT_NOT_HERE : EXIT_RUNTIME;
 	} else {
-		code = write_page(&o, &m);
+		code = write_page(&o, &out, &m);
 	}
 	for (int i = 0; i < 2; i++) /* also a journey that failed half-way */
 		journey_result_release(&m.journeys[i]);

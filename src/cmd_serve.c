@@ -63,9 +63,8 @@ struct options {
 
 static int parse_word(int opt, const char *arg, struct options *o)
 {
-	char *end;
 	double sec;
-	unsigned long n;
+	unsigned long long n;
 
 	switch (opt) {
 	case 'l':
@@ -75,17 +74,13 @@ static int parse_word(int opt, const char *arg, struct options *o)
 		o->listen = arg;
 		return 0;
 	case 'm':
-		errno = 0;
-		n = strtoul(arg, &end, 10);
-		if (arg[0] < '0' || arg[0] > '9' || *end || errno || n < 1 || n > MOST_CONNECTIONS)
+		if (cli_parse_uint(arg, 1, MOST_CONNECTIONS, &n))
 			return cli_usage_error("serve", "--max-connections must be a whole number from "
 					       "1 to %d, not '%s'", MOST_CONNECTIONS, arg);
 		o->cfg.max_connections = (unsigned)n;
 		return 0;
 	case 'i':
-		errno = 0;
-		sec = strtod(arg, &end);
-		if (arg[0] < '0' || arg[0] > '9' || *end || errno || !(sec >= 0.001) || sec > MOST_IDLE_S)
+		if (cli_parse_seconds(arg, 0.001, MOST_IDLE_S, &sec))
 			return cli_usage_error("serve", "--idle must be seconds from 0.001 to %.0f, not '%s'",
 					       MOST_IDLE_S, arg);
 		o->cfg.idle_timeout_ms = (unsigned)lround(sec * 1000);

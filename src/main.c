@@ -54,8 +54,11 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	name = argv[1];
+	if (argc > 2 && (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 ||
+			 strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0))
+		return cli_usage_error(NULL, "unexpected argument '%s' after %s", argv[2], name);
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
-		if (argc > 2 && strcmp(name, "help") == 0) {
+		if (argc > 2) {
 			for (c = commands; c->name; c++)
 				if (strcmp(c->name, argv[2]) == 0) {
 					char *help_argv[] = { argv[2], "--help", NULL };

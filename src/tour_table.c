@@ -65,7 +65,7 @@ int tour_module_table(struct strbuf *sb, bool colour)
 	measured_cell(rtt, sizeof(rtt), &r, rtt_names, rtt_labels, 3);
 	table_add_row(&t, (const char *const[]){ "system call overhead", "~100-300 ns", sys });
 	table_add_row(&t, (const char *const[]){ "data copy (1 KB)", "~500 ns", copy });
-	table_add_row(&t, (const char *const[]){ "network RTT (local, TCP)", "~50 us", rtt });
+	table_add_row(&t, (const char *const[]){ "network RTT (local, TCP)", "~50 \u00b5s", rtt });
 	table_render(&t, sb, colour, 2);
 	table_release(&t);
 	bench_results_release(&r);

@@ -21,6 +21,20 @@ enum bench_copied { BENCH_COPIED_UNKNOWN = -1, BENCH_COPIED_NO = 0, BENCH_COPIED
 /* log2 buckets of a round trip in ns: bucket k holds [2^k, 2^(k+1)) */
 #define BENCH_HIST_BUCKETS 40
 
+#define BENCH_MAX_CPUS 64
+
+/* rtt: where the two ends of the round trips ran. A round trip across two CPUs costs a
+ * wake-up that one on a shared CPU does not, so a figure means little without this. */
+struct bench_ends {
+	bool known;
+	int client_cpu, server_cpu;   /* the CPU each was pinned to; -1: not pinned */
+	uint32_t client_on[BENCH_MAX_CPUS]; /* not pinned: measured rounds by the CPU the client
+					     * started them on */
+	uint32_t client_moves;        /* rounds on another CPU than the round before */
+	bool server_is_peer;          /* a `nic2app serve`: its CPUs are not known here */
+	bool peer_on_this_machine;    /* its address is one of this machine's */
+};
+
 struct bench_result {
 	char name[48];             /* "rtt.tcp_lo.pinned", "zerocopy.sendfile" */
 	char unit[8];              /* "ns", "GB/s", "msg/s" */
@@ -34,9 +48,11 @@ struct bench_result {
 	double syscalls_per_msg;   /* batch */
 	bool syscalls_counted;     /* counted by the kernel (a trace of raw_syscalls), not by design */
 	int copied;                /* enum bench_copied: zerocopy paths the kernel reports on */
+	bool copied_by_design;     /* the way copies by construction (read + write): no news */
 	bool full_round_trip;      /* rtt: the figure is a whole round trip */
 	bool has_hist;
 	uint32_t hist[BENCH_HIST_BUCKETS];
+	struct bench_ends ends;    /* rtt */
 	char note[200];            /* what the reader should know about this figure */
 };
 
@@ -52,6 +68,8 @@ struct bench_result *bench_result_new(struct bench_results *r, const char *name,
 void bench_results_release(struct bench_results *r);
 /* Put a sample in its log2 bucket. */
 void bench_hist_add(struct bench_result *res, double ns);
+/* A throughput (GB/s, msg/s): higher is better, so its slow tail is p1, not p99. */
+bool bench_higher_is_better(const struct bench_result *res);
 
 /* What every suite is given. */
 struct bench_opts {

@@ -44,8 +44,6 @@ int chart_stack(struct strbuf *out, const char *const *docs, size_t n);
 
 /* The charts' style sheet: the palette and the fonts, scoped to svg.nic2app. */
 const char *chart_css(void);
-/* "456 ns", "1.23 µs", "12.30 ms": a duration as the charts write it. */
-void chart_duration_add(struct strbuf *sb, double ns);
 
 /* What the chart_*.c files share: the layout and a linear axis. */
 #define CHART_MARGIN 12
@@ -67,5 +65,8 @@ double chart_axis_x(const struct chart_axis *ax, double v);
  * and label under them. Returns the y below what was drawn. */
 double chart_axis_draw(struct svg *s, const struct chart_axis *ax, double y_top, double y_axis,
 		       double div, const char *label);
+/* The same without the grid lines, for a chart that draws them around what it shows. */
+double chart_axis_draw_ticks(struct svg *s, const struct chart_axis *ax, double y_axis,
+			     double div, const char *label);
 
 #endif

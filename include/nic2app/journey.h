@@ -156,6 +156,9 @@ size_t journey_min_size(enum journey_via via);
  * placement with one CPU), -EINTR (*stop was set), or another -errno. Everything set up is undone before it returns.
  */
 int journey_run(const struct journey_config *cfg, struct journey_result *r);
+/* Whether overhead_ns (the observed median round trip minus the plain one) is a cost: above
+ * zero and larger than either run's spread, p25 to p75 of its round trips. */
+bool journey_overhead_measurable(const struct journey_result *r);
 void journey_result_release(struct journey_result *r);
 
 /* Mark packets complete or not, fill missing_at, and summarize stages, layers and totals

@@ -21,4 +21,8 @@ int proc_limits_parse(const char *text, const char *resource, long *soft, long *
 /* From /proc/sys/fs/file-nr ("allocated  unused  max"): allocated and max. -EBADMSG. */
 int file_nr_parse(const char *text, long *allocated, long *max);
 
+/* From the text of /proc/PID/stat, the process state letter (R S D Z X ...), read after the
+ * last ')' since the name in parentheses may hold anything; '\0' when the text is malformed. */
+char proc_stat_state(const char *text);
+
 #endif

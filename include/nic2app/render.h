@@ -56,7 +56,8 @@ void table_release(struct table *t);
 /* A horizontal bar of value/max scaled to width columns, in eighth-block characters. */
 void bar_add(struct strbuf *sb, double value, double max, int width);
 
-/* "1.23 us", "456 ns", "12.3 ms": a duration for people, in the unit that suits it. */
+/* "0.4 ns", "456 ns", "1.23 µs", "12.30 ms": a duration for people, in the unit that suits
+ * it; the only spelling of a duration in text, charts and HTML (µs is U+00B5). */
 void duration_add(struct strbuf *sb, double ns);
 
 #endif

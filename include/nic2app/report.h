@@ -14,6 +14,7 @@
 #include "nic2app/bench.h"
 #include "nic2app/fd_scan.h"
 #include "nic2app/journey.h"
+#include "nic2app/out_file.h"
 #include "nic2app/strbuf.h"
 
 struct report {
@@ -28,9 +29,5 @@ struct report {
 
 /* The whole page. 0, or -errno from a chart. */
 int report_html(struct strbuf *sb, const struct report *r);
-
-/* Write text to path through a temporary file in the same directory and rename(2), so a
- * full disk or an error never leaves a half-written file in place. 0 or -errno. */
-int write_file_atomic(const char *path, const char *text, size_t len);
 
 #endif

@@ -14,7 +14,8 @@ struct samples {
 struct summary {
 	size_t n;
 	double min, max, mean;
-	double p50, p90, p99, p999;
+	double p1, p10;             /* the slow tail of a throughput (higher is better) */
+	double p25, p50, p75, p90, p99, p999; /* p25..p75: the middle half, the spread */
 };
 
 #define SAMPLES_INIT { 0 }

@@ -45,6 +45,20 @@ static void value_cell(char *buf, size_t size, double v, const char *unit)
 	strbuf_release(&sb);
 }
 
+/* The slow side of the distribution, named: p99 of a time, p1 of a throughput. */
+static void tail_cell(char *buf, size_t size, const struct bench_result *r)
+{
+	bool up = bench_higher_is_better(r);
+	char v[32];
+
+	if (!r->dist.n) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	value_cell(v, sizeof(v), up ? r->dist.p1 : r->dist.p99, r->unit);
+	snprintf(buf, size, "%s (%s)", v, up ? "p1" : "p99");
+}
+
 static void extras_cell(char *buf, size_t size, const struct bench_result *r)
 {
 	size_t len = 0;
@@ -59,8 +73,8 @@ static void extras_cell(char *buf, size_t size, const struct bench_result *r)
 		len += (size_t)snprintf(buf + len, size - len, "%.3f syscalls/msg%s ", r->syscalls_per_msg,
 					r->syscalls_counted ? "" : " (by design)");
 	if (r->copied != BENCH_COPIED_UNKNOWN && len < size)
-		snprintf(buf + len, size - len, "%s", r->copied == BENCH_COPIED_YES ?
-			 "kernel copied" : "no copy");
+		snprintf(buf + len, size - len, "%s", r->copied == BENCH_COPIED_NO ? "no copy" :
+			 r->copied_by_design ? "copies by design" : "kernel copied anyway");
 }
 
 /* One line: the occupied log2 buckets as vertical bars, from the first to the last. */
@@ -93,11 +107,40 @@ static void hist_line(struct strbuf *sb, const struct bench_result *r)
 	strbuf_addc(sb, '\n');
 }
 
+/* Where the two ends of a round trip ran, as journey says it: pinned, or where they were. */
+static void ends_line(struct strbuf *sb, const struct bench_result *r)
+{
+	const struct bench_ends *e = &r->ends;
+	const char *sep = "";
+
+	strbuf_addf(sb, "  %s: ran on: ", r->name);
+	if (e->client_cpu >= 0) {
+		strbuf_addf(sb, "this end pinned to CPU %d, ", e->client_cpu);
+	} else {
+		strbuf_adds(sb, "this end not pinned, on ");
+		for (int c = 0; c < BENCH_MAX_CPUS; c++)
+			if (e->client_on[c]) {
+				strbuf_addf(sb, "%sCPU %d in %u rounds", sep, c, e->client_on[c]);
+				sep = ", ";
+			}
+		strbuf_addf(sb, " (it moved %u times), ", e->client_moves);
+	}
+	if (!e->server_is_peer)
+		strbuf_addf(sb, "the echo thread pinned to CPU %d (%s)\n", e->server_cpu,
+			    e->server_cpu == e->client_cpu ? "one CPU: no wake-up of another" :
+			    "two CPUs: each message wakes the other end's CPU");
+	else
+		strbuf_addf(sb, "the peer not pinned by this end, its CPUs not known here%s\n",
+			    e->peer_on_this_machine ? " (it is on this machine: it shares these "
+			    "CPUs, and a round trip swings by a wake-up as the two ends meet on one "
+			    "CPU or not)" : "");
+}
+
 void bench_results_render(struct strbuf *sb, const struct bench_results *r, const char *prefix,
 			  bool colour)
 {
-	static const char *const headers[] = { "result", ">value (p50)", ">p99", "module's typical",
-					       "more" };
+	static const char *const headers[] = { "result", ">value (p50)", ">slow tail",
+					       "module's typical", "more" };
 	size_t plen = strlen(prefix);
 	bool hists = false;
 	struct table t;
@@ -106,13 +149,13 @@ void bench_results_render(struct strbuf *sb, const struct bench_results *r, cons
 		return;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct bench_result *res = &r->v[i];
-		char value[32], p99[32], extras[160];
+		char value[32], p99[48], extras[160];
 		const char *cells[5];
 
 		if (strncmp(res->name, prefix, plen) != 0)
 			continue;
 		value_cell(value, sizeof(value), res->value, res->unit);
-		value_cell(p99, sizeof(p99), res->dist.n ? res->dist.p99 : NAN, res->unit);
+		tail_cell(p99, sizeof(p99), res);
 		extras_cell(extras, sizeof(extras), res);
 		cells[0] = res->name;
 		cells[1] = value;
@@ -132,4 +175,8 @@ void bench_results_render(struct strbuf *sb, const struct bench_results *r, cons
 	for (size_t i = 0; i < r->n; i++)
 		if (strncmp(r->v[i].name, prefix, plen) == 0 && r->v[i].note[0])
 			strbuf_addf(sb, "  %s: %s\n", r->v[i].name, r->v[i].note);
+	for (size_t i = 0; i < r->n; i++)
+		if (strncmp(r->v[i].name, prefix, plen) == 0 && r->v[i].ends.known &&
+		    r->v[i].ends.server_is_peer)
+			ends_line(sb, &r->v[i]);
 }

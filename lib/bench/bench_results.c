@@ -49,3 +49,8 @@ void bench_hist_add(struct bench_result *res, double ns)
 		k = BENCH_HIST_BUCKETS - 1;
 	res->hist[k]++;
 }
+
+bool bench_higher_is_better(const struct bench_result *res)
+{
+	return strcmp(res->unit, "GB/s") == 0 || strcmp(res->unit, "msg/s") == 0;
+}

@@ -29,7 +29,7 @@
 
 #define MSG 64
 #define WARMUP 500
-#define MODULE_RTT "~50 us"
+#define MODULE_RTT "~50 \u00b5s"
 
 enum rtt_kind { RTT_TCP, RTT_UDP, RTT_UNIX };
 enum rtt_mode { MODE_BLOCKING, MODE_PINNED, MODE_BUSY_POLL };
@@ -212,11 +212,40 @@ static int local_rtt(const struct bench_opts *o, struct bench_results *out)
 			res->full_round_trip = true;
 			if ((err = measure(o, k, m, cpu, rounds, res)) < 0)
 				return err;
+			res->ends = (struct bench_ends){ .known = true, .client_cpu = cpu[0],
+							 .server_cpu = m == MODE_PINNED ? cpu[0] : cpu[1] };
 			snprintf(res->note, sizeof(res->note), "a full round trip; %zu of them after "
 				 "%d to warm up; CPUs %d and %d", rounds, WARMUP, cpu[0],
 				 m == MODE_PINNED ? cpu[0] : cpu[1]);
 		}
 	return 0;
+}
+
+/* Whether addr is one of this machine's own (in this namespace): binding to it works. */
+static bool address_is_local(const struct sockaddr_storage *addr, socklen_t len)
+{
+	struct sockaddr_storage a = *addr;
+	int fd = socket(a.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool local;
+
+	if (fd < 0)
+		return false;
+	if (a.ss_family == AF_INET)
+		((struct sockaddr_in *)&a)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&a)->sin6_port = 0;
+	local = bind(fd, (struct sockaddr *)&a, len) == 0;
+	close(fd);
+	return local;
+}
+
+/* The client's CPU at the end of one measured round (it is not pinned). */
+static void client_cpu_seen(struct bench_ends *ends, int cpu, int *last)
+{
+	if (cpu >= 0 && cpu < BENCH_MAX_CPUS)
+		ends->client_on[cpu]++;
+	ends->client_moves += *last >= 0 && cpu != *last;
+	*last = cpu;
 }
 
 /* With --peer: round trips to `nic2app serve` (echo frames over TCP, magic datagrams). */
@@ -229,10 +258,14 @@ static int peer_rtt(const struct bench_opts *o, struct bench_results *out)
 		struct samples s = SAMPLES_INIT;
 		struct bench_result *res = bench_result_new(out, names[k], "ns");
 		struct echo_pair e;
-		int err, cpu;
+		int err, cpu, last = -1;
 
 		if (!res)
 			return -ENOMEM;
+		/* this end is left to the scheduler, as the peer is: say where it ran */
+		res->ends = (struct bench_ends){ .known = true, .client_cpu = -1, .server_cpu = -1,
+						 .server_is_peer = true,
+						 .peer_on_this_machine = address_is_local(o->peer, o->peer_len) };
 		err = echo_pair_connect(&e, k == 0 ? JOURNEY_TCP : JOURNEY_UDP, MSG,
 					(const struct sockaddr *)o->peer, o->peer_len);
 		for (size_t i = 0; !err && i < WARMUP + rounds; i++) {
@@ -241,6 +274,7 @@ static int peer_rtt(const struct bench_opts *o, struct bench_results *out)
 			if (!(err = echo_pair_round(&e, &sent, &back, &cpu)) && i >= WARMUP) {
 				err = samples_add(&s, (double)(back - sent));
 				bench_hist_add(res, (double)(back - sent));
+				client_cpu_seen(&res->ends, cpu, &last);
 			}
 		}
 		echo_pair_close(&e);

@@ -164,6 +164,7 @@ static int add_result(struct zc_bench *b, bool sender, int way, struct zc_tally 
 				((double)t->bytes / MIB);
 	res->cpu_s_per_gib = t->cpu_s / ((double)t->bytes / (MIB * 1024));
 	res->copied = copied_by_design(sender, way);
+	res->copied_by_design = res->copied == BENCH_COPIED_YES;
 	if (sender && way == ZC_MSG_ZEROCOPY)
 		note_reports(res, b, t, "SO_EE_CODE_ZEROCOPY_COPIED");
 	else if (sender && way == ZC_IO_URING_SEND_ZC)

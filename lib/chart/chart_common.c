@@ -43,24 +43,9 @@ static const char css[] =
 	"." SVG_ROOT_CLASS " .value{paint-order:stroke;stroke:#fff;stroke-width:3px;"
 	"stroke-linejoin:round}";
 
-
 const char *chart_css(void)
 {
 	return css;
-}
-
-void chart_duration_add(struct strbuf *sb, double ns)
-{
-	if (!isfinite(ns))
-		strbuf_adds(sb, "-");
-	else if (fabs(ns) < 1000)
-		strbuf_addf(sb, "%.0f ns", ns);
-	else if (fabs(ns) < 1e6)
-		strbuf_addf(sb, "%.2f \u00b5s", ns / 1e3);
-	else if (fabs(ns) < 1e9)
-		strbuf_addf(sb, "%.2f ms", ns / 1e6);
-	else
-		strbuf_addf(sb, "%.2f s", ns / 1e9);
 }
 
 void chart_axis_fit(struct chart_axis *ax, double x0, double width, double top)
@@ -83,8 +68,8 @@ double chart_axis_x(const struct chart_axis *ax, double v)
 	return ax->x0 + v / ax->max * ax->width;
 }
 
-double chart_axis_draw(struct svg *s, const struct chart_axis *ax, double y_top, double y_axis,
-		       double div, const char *label)
+static double axis_draw(struct svg *s, const struct chart_axis *ax, double y_top, double y_axis,
+			double div, const char *label, bool grid)
 {
 	size_t ticks = (size_t)lround(ax->max / ax->step);
 
@@ -92,7 +77,7 @@ double chart_axis_draw(struct svg *s, const struct chart_axis *ax, double y_top,
 	for (size_t i = 0; i <= ticks; i++) {
 		double v = (double)i * ax->step, x = chart_axis_x(ax, v);
 
-		if (i)
+		if (i && grid)
 			svg_line(s, x, y_top, x, y_axis, &(struct svg_attrs){ .cls = "grid" });
 		svg_line(s, x, y_axis, x, y_axis + 4, &(struct svg_attrs){ .cls = "axis-line" });
 		svg_textf(s, x, y_axis + 16, SVG_MIDDLE, &(struct svg_attrs){ .cls = "axis" },
@@ -103,4 +88,16 @@ double chart_axis_draw(struct svg *s, const struct chart_axis *ax, double y_top,
 	svg_text(s, ax->x0, y_axis + 34, SVG_START, &(struct svg_attrs){ .cls = "axis" }, label);
 	svg_group_end(s);
 	return y_axis + 34 + 8;
+}
+
+double chart_axis_draw(struct svg *s, const struct chart_axis *ax, double y_top, double y_axis,
+		       double div, const char *label)
+{
+	return axis_draw(s, ax, y_top, y_axis, div, label, true);
+}
+
+double chart_axis_draw_ticks(struct svg *s, const struct chart_axis *ax, double y_axis,
+			     double div, const char *label)
+{
+	return axis_draw(s, ax, y_axis, y_axis, div, label, false);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nic2app/charts.h"
+#include "nic2app/render.h"
 
 #define TITLE_Y 24
 #define NOTE_Y 44
@@ -78,7 +79,7 @@ static bool mark_text(const struct rtt_layout *l, const char *what, double ns, c
 
 	if (!isfinite(ns))
 		return false;
-	chart_duration_add(&d, ns);
+	duration_add(&d, ns);
 	snprintf(text, size, "%s %s", what, strbuf_str(&d));
 	strbuf_release(&d);
 	*x = axis_x(l, ns);
@@ -174,9 +175,9 @@ static void bucket_bars(struct svg *s, const struct rtt_layout *l,
 		if (!res->hist[k])
 			continue;
 		strbuf_addf(&name, "%s:%d", res->name, k);
-		chart_duration_add(&tip, ldexp(1, k));
+		duration_add(&tip, ldexp(1, k));
 		strbuf_adds(&tip, " to ");
-		chart_duration_add(&tip, ldexp(1, k + 1));
+		duration_add(&tip, ldexp(1, k + 1));
 		strbuf_addf(&tip, ": %u round trips", res->hist[k]);
 		if (name.err || tip.err)
 			s->err = -ENOMEM;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "nic2app/charts.h"
+#include "nic2app/render.h"
 
 #define TITLE_Y 24
 #define NOTE_Y 44
@@ -77,11 +78,11 @@ static void texts_fill(struct layout *l, const struct journey_result *r)
 		strbuf_adds(&l->title, via_name(r));
 	strbuf_addf(&l->title, ", %s", journey_method_name(r->method));
 	strbuf_adds(&l->note, "stage medians end to end; total median ");
-	chart_duration_add(&l->note, r->total_ns.p50);
+	duration_add(&l->note, r->total_ns.p50);
 	strbuf_adds(&l->note, ", p99 ");
-	chart_duration_add(&l->note, r->total_ns.p99);
+	duration_add(&l->note, r->total_ns.p99);
 	strbuf_adds(&l->note, " (the medians add up to ");
-	chart_duration_add(&l->note, stage_sum(r));
+	duration_add(&l->note, stage_sum(r));
 	strbuf_adds(&l->note, ")");
 }
 
@@ -135,7 +136,7 @@ static void layout_fill(struct layout *l, const struct journey_result *r, unsign
 
 		text_max(&name_px, r->stages[i]->name);
 		text_max(&module_px, module_label(buf, sizeof(buf), r->stages[i]));
-		chart_duration_add(&v, r->stage_ns[i].p50);
+		duration_add(&v, r->stage_ns[i].p50);
 		text_max(&l->value_px, strbuf_str(&v));
 		strbuf_release(&v);
 	}
@@ -188,11 +189,11 @@ static void stage_row(struct svg *s, const struct layout *l, const struct journe
 	char buf[64];
 
 	strbuf_addf(&cls, "row %s", journey_layer_name(st->layer));
-	chart_duration_add(&value, d->p50);
+	duration_add(&value, d->p50);
 	strbuf_addf(&tip, "%s (%s, %s): median %s, p99 ", st->name,
 		    module_label(buf, sizeof(buf), st), journey_layer_name(st->layer),
 		    strbuf_str(&value));
-	chart_duration_add(&tip, d->p99);
+	duration_add(&tip, d->p99);
 	strbuf_addf(&tip, ", %zu samples. %s", d->n, st->what ? st->what : "");
 	svg_group_begin(s, &(struct svg_attrs){ .cls = strbuf_str(&cls), .attrs =
 		(const char *const[]){ "data-name", st->name, "data-layer",

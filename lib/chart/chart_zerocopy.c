@@ -3,7 +3,8 @@
  * chart_zerocopy: the zero-copy ladder. One row per way of moving a file into a socket (and
  * out of one), its GB/s to scale, the system calls it needs per MiB; the zero-copy ways the
  * kernel reported it copied anyway are hatched and say so; memory bandwidth (one memcpy of a
- * buffer larger than the caches) is a line across the rows: what a copy costs at best.
+ * buffer larger than the caches) is a line across the rows: what a copy costs at best. Grid
+ * lines run only where a row has neither bar nor value, so they never cross either.
  */
 #include <errno.h>
 #include <math.h>
@@ -193,6 +194,46 @@ static void bandwidth_draw(struct svg *s, const struct zc_layout *l, double rows
 	svg_group_end(s);
 }
 
+/* Where row i's bar and value end: a grid line right of it is clear of both. */
+static double row_end_x(const struct zc_layout *l, const struct bench_result *res)
+{
+	struct zc_row row;
+
+	row_fill(&row, res);
+	return (row.measured ? chart_axis_x(&l->ax, res->value) : l->ax.x0) + 6 +
+	       svg_text_px(row.value, 0);
+}
+
+/* The grid lines, in pieces over the rows they would not cross, behind everything. */
+static void grid_draw(struct svg *s, const struct zc_layout *l, const struct bench_results *r)
+{
+	size_t ticks = (size_t)lround(l->ax.max / l->ax.step);
+	double rows_end = ROWS_Y + (double)l->rows * CHART_ROW_PX;
+
+	svg_group_begin(s, &(struct svg_attrs){ .cls = "grid-group" });
+	for (size_t t = 1; t <= ticks; t++) {
+		double x = chart_axis_x(&l->ax, (double)t * l->ax.step), from = ROWS_Y - 4, top = ROWS_Y;
+		bool open = true; /* a piece is being drawn from "from" */
+
+		for (size_t i = 0; i < r->n; i++) {
+			if (!is_zerocopy(&r->v[i]))
+				continue;
+			if (row_end_x(l, &r->v[i]) >= x - 1) { /* the row reaches the line */
+				if (open && top > from)
+					svg_line(s, x, from, x, top, &(struct svg_attrs){ .cls = "grid" });
+				open = false;
+			} else if (!open) {
+				from = top;
+				open = true;
+			}
+			top += CHART_ROW_PX;
+		}
+		if (open)
+			svg_line(s, x, from, x, rows_end + 4, &(struct svg_attrs){ .cls = "grid" });
+	}
+	svg_group_end(s);
+}
+
 static void chart_draw(struct svg *s, const struct zc_layout *l, const struct bench_results *r)
 {
 	const struct svg_attrs header = { .cls = "header" };
@@ -205,12 +246,13 @@ static void chart_draw(struct svg *s, const struct zc_layout *l, const struct be
 	svg_text(s, l->label_x, HEADER_Y, SVG_START, &header, "way");
 	svg_text(s, l->ax.x0, HEADER_Y, SVG_START, &header, "GB/s (median of the runs)");
 	svg_text(s, l->calls_x, HEADER_Y, SVG_START, &header, "syscalls per MiB");
+	grid_draw(s, l, r);
 	for (size_t i = 0; i < r->n; i++)
 		if (is_zerocopy(&r->v[i])) {
 			row_draw(s, l, &r->v[i], top);
 			top += CHART_ROW_PX;
 		}
-	chart_axis_draw(s, &l->ax, ROWS_Y - 4, rows_end + 4, 1, "GB/s");
+	chart_axis_draw_ticks(s, &l->ax, rows_end + 4, 1, "GB/s");
 	if (isfinite(l->bandwidth))
 		bandwidth_draw(s, l, rows_end);
 }

@@ -102,9 +102,21 @@ static int journey_section(struct strbuf *sb, const struct report *r)
 			    j->cfg.proto == JOURNEY_TCP ? "TCP" : "UDP", j->cfg.size, j->complete,
 			    journey_method_name(j->method));
 		html_duration(sb, j->total_ns.p50);
-		strbuf_adds(sb, "; the observer added ");
-		html_duration(sb, j->overhead_ns);
-		strbuf_adds(sb, " to a round trip.</figcaption></figure>\n");
+		if (journey_overhead_measurable(j)) {
+			strbuf_adds(sb, "; the observer added ");
+			html_duration(sb, j->overhead_ns);
+			strbuf_adds(sb, " to a round trip");
+		} else {
+			strbuf_adds(sb, "; the observer's cost was not measurable here (the medians "
+				    "differ by ");
+			html_duration(sb, j->overhead_ns);
+			strbuf_adds(sb, ", within the runs' own spread)");
+		}
+		strbuf_adds(sb, " (round trips p25 to p75: ");
+		html_duration(sb, j->rtt_plain_ns.p75 - j->rtt_plain_ns.p25);
+		strbuf_adds(sb, " with nothing observing, ");
+		html_duration(sb, j->rtt_ns.p75 - j->rtt_ns.p25);
+		strbuf_adds(sb, " observed).</figcaption></figure>\n");
 	}
 	strbuf_adds(sb, "</section>\n");
 	return 0;
@@ -155,9 +167,9 @@ static void module_table(struct strbuf *sb, const struct bench_results *b)
 	table_row(sb, "data copy (1 KB): through a pipe", "~500 ns", find(b, "copy.pipe_1k"));
 	table_row(sb, "data copy (1 KB): over TCP on lo", "~500 ns", find(b, "copy.socket_1k"));
 	table_row(sb, "memory bandwidth", "-", find(b, "copy.memcpy_large"));
-	table_row(sb, "network RTT (local), TCP, one CPU", "~50 us", find(b, "rtt.tcp_lo.pinned"));
-	table_row(sb, "network RTT (local), TCP, two CPUs", "~50 us", find(b, "rtt.tcp_lo.blocking"));
-	table_row(sb, "network RTT (local), TCP, busy-polling", "~50 us",
+	table_row(sb, "network RTT (local), TCP, one CPU", "~50 \u00b5s", find(b, "rtt.tcp_lo.pinned"));
+	table_row(sb, "network RTT (local), TCP, two CPUs", "~50 \u00b5s", find(b, "rtt.tcp_lo.blocking"));
+	table_row(sb, "network RTT (local), TCP, busy-polling", "~50 \u00b5s",
 		  find(b, "rtt.tcp_lo.busy_poll"));
 	strbuf_adds(sb, "</table></section>\n");
 }

@@ -89,10 +89,14 @@ static void observer_json(struct json *j, const struct journey_result *r)
 			summary_object(j, "tcp_ack", &r->tcp_ack_ns);
 	}
 	json_double(j, "overhead_ns", r->overhead_ns, 0);
+	/* the difference is a cost only above both runs' spread (p25 to p75 of their round trips) */
+	json_bool(j, "overhead_measurable", journey_overhead_measurable(r));
 	json_object_begin(j, "rtt");
 	json_bool(j, "full_round_trip", true);
 	summary_object(j, "observed", &r->rtt_ns);
 	summary_object(j, "plain", &r->rtt_plain_ns);
+	json_double(j, "plain_spread_ns", r->rtt_plain_ns.p75 - r->rtt_plain_ns.p25, 0);
+	json_double(j, "observed_spread_ns", r->rtt_ns.p75 - r->rtt_ns.p25, 0);
 	json_object_end(j);
 }
 

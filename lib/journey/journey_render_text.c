@@ -84,6 +84,14 @@ void journey_waterfall_render(struct strbuf *sb, const struct journey_result *r,
 	strbuf_adds(sb, ")\n");
 }
 
+static bool has_layer(const struct journey_result *r, enum journey_layer l)
+{
+	for (size_t i = 0; i < r->nstages; i++)
+		if (r->stages[i]->layer == l)
+			return true;
+	return false;
+}
+
 void journey_layers_render(struct strbuf *sb, const struct journey_result *r, bool colour,
 			   int indent)
 {
@@ -97,10 +105,16 @@ void journey_layers_render(struct strbuf *sb, const struct journey_result *r, bo
 		struct strbuf d = STRBUF_INIT;
 
 		duration_add(&d, r->layer_ns[l].p50);
-		strbuf_addf(sb, "%*s%-9s %10s  ", indent, "", journey_layer_name(l), strbuf_str(&d));
+		/* right-aligned in 10 columns: counted in characters, as "µ" is two bytes */
+		strbuf_addf(sb, "%*s%-9s %*s%s  ", indent, "", journey_layer_name(l),
+			    (int)(10 - (utf8_width(strbuf_str(&d)) < 10 ? utf8_width(strbuf_str(&d)) : 10)),
+			    "", strbuf_str(&d));
 		strbuf_release(&d);
 		if (l == LAYER_USER && r->layer_ns[l].p50 == 0)
 			strbuf_adds(sb, "(none: the journey starts at send() and ends when recv() returns)");
+		else if (l == LAYER_BOUNDARY && !has_layer(r, LAYER_BOUNDARY) && r->nstages)
+			strbuf_adds(sb, "(no stage of its own with this method: the user/kernel "
+				    "crossings lie inside the kernel stages)");
 		else
 			bar_add(sb, r->layer_ns[l].p50, max, BAR_WIDTH);
 		strbuf_addc(sb, '\n');
@@ -157,6 +171,26 @@ static void cpus_render(struct strbuf *sb, const struct journey_result *r)
 	strbuf_adds(sb, "\n");
 }
 
+/* The observer's cost, or why there is none to show: a difference of two medians means
+ * something only when it is larger than the spread of the runs it comes from. */
+static void overhead_render(struct strbuf *sb, const struct journey_result *r)
+{
+	bool measurable = journey_overhead_measurable(r);
+
+	if (measurable) {
+		duration_add(sb, r->overhead_ns);
+		strbuf_adds(sb, " per round trip, more than either run's spread (p25 to p75: ");
+	} else {
+		strbuf_adds(sb, "not measurable here (the medians differ by ");
+		duration_add(sb, r->overhead_ns);
+		strbuf_adds(sb, ", within the runs' own spread, p25 to p75: ");
+	}
+	duration_add(sb, r->rtt_plain_ns.p75 - r->rtt_plain_ns.p25);
+	strbuf_adds(sb, " with nothing observing, ");
+	duration_add(sb, r->rtt_ns.p75 - r->rtt_ns.p25);
+	strbuf_adds(sb, " observed)");
+}
+
 static void footer_render(struct strbuf *sb, const struct journey_result *r)
 {
 	unsigned int unobserved = journey_unobserved(r->cfg.via);
@@ -185,8 +219,8 @@ static void footer_render(struct strbuf *sb, const struct journey_result *r)
 	strbuf_adds(sb, " observed, ");
 	duration_add(sb, r->rtt_plain_ns.p50);
 	strbuf_adds(sb, " with nothing observing; the observer's overhead: ");
-	duration_add(sb, r->overhead_ns);
-	strbuf_adds(sb, " per round trip\n");
+	overhead_render(sb, r);
+	strbuf_addc(sb, '\n');
 	if (r->cfg.via != JOURNEY_VIA_PEER)
 		cpus_render(sb, r);
 	if (r->receiver_runnable)

@@ -89,10 +89,11 @@ static const struct journey_stage stage_table[] = {
 	      "recv() runs again, takes the datagram and copies it to the application"),
 	STAGE("return_to_app", JP_SYS_EXIT, JP_APP_RECV, MS_APP_RECEIVE, MS_APP_RECEIVE,
 	      LAYER_BOUNDARY, "recv() returns to user space"),
-	/* timestamping: fewer points, so wider stages */
-	STAGE("send_to_qdisc", JP_APP_SEND, JP_QDISC, MS_SYSCALL, MS_TCP_IP_TX, LAYER_BOUNDARY,
+	/* timestamping: fewer points, so wider stages. A stage's layer is what runs in it: the
+	 * kernel's send and receive work, with the user/kernel crossing at one end */
+	STAGE("send_to_qdisc", JP_APP_SEND, JP_QDISC, MS_SYSCALL, MS_TCP_IP_TX, LAYER_KERNEL,
 	      "send() enters the kernel; socket, UDP/TCP and IP output"),
-	STAGE("rx_to_app", JP_RX_QUEUE, JP_APP_RECV, MS_DRIVER_RX, MS_APP_RECEIVE, LAYER_BOUNDARY,
+	STAGE("rx_to_app", JP_RX_QUEUE, JP_APP_RECV, MS_DRIVER_RX, MS_APP_RECEIVE, LAYER_KERNEL,
 	      "receive stack, wake-up, recv() and the copy, back to user space"),
 };
 
@@ -241,4 +242,15 @@ int journey_summarize(struct journey_result *r)
 	if (!err)
 		err = placement_summaries(r);
 	return err ? err : r->complete ? 0 : -ENODATA;
+}
+
+bool journey_overhead_measurable(const struct journey_result *r)
+{
+	double plain = r->rtt_plain_ns.p75 - r->rtt_plain_ns.p25;
+	double observed = r->rtt_ns.p75 - r->rtt_ns.p25;
+	double diff = r->rtt_ns.p50 - r->rtt_plain_ns.p50;
+
+	/* an observer only adds work: a faster observed run, or a difference the runs' own
+	 * spread (the middle half of their round trips) would hide, is noise, not a cost */
+	return r->rtt_ns.n && r->rtt_plain_ns.n && diff > 0 && diff > plain && diff > observed;
 }

@@ -56,7 +56,11 @@ int samples_summarize(struct samples *s, struct summary *out)
 	out->min = s->v[0];
 	out->max = s->v[s->n - 1];
 	out->mean = sum / (double)s->n;
+	out->p1 = percentile_sorted(s->v, s->n, 0.01);
+	out->p10 = percentile_sorted(s->v, s->n, 0.10);
+	out->p25 = percentile_sorted(s->v, s->n, 0.25);
 	out->p50 = percentile_sorted(s->v, s->n, 0.50);
+	out->p75 = percentile_sorted(s->v, s->n, 0.75);
 	out->p90 = percentile_sorted(s->v, s->n, 0.90);
 	out->p99 = percentile_sorted(s->v, s->n, 0.99);
 	out->p999 = percentile_sorted(s->v, s->n, 0.999);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* proc_pid: reading and parsing the small text files of /proc (limits, file-nr, comm). */
+/* proc_pid: reading and parsing the small text files of /proc (limits, file-nr, stat, comm). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -102,4 +102,11 @@ int file_nr_parse(const char *text, long *allocated, long *max)
 	if (sscanf(text, "%ld %ld %ld", allocated, &unused, max) != 3)
 		return -EBADMSG;
 	return 0;
+}
+
+char proc_stat_state(const char *text)
+{
+	const char *paren = strrchr(text, ')');
+
+	return paren && paren[1] == ' ' && paren[2] && paren[2] != ' ' ? paren[2] : '\0';
 }

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <mntent.h>
 #include <stdbool.h>
 #include <signal.h>
@@ -70,6 +71,28 @@ static int remove_instance(const char *path)
 	return r == -ENOENT ? 0 : r;
 }
 
+/* Whether the run that named an instance can still remove it. A process killed with SIGKILL
+ * stays a zombie (state Z, or X while it is being reaped) until its parent waits for it:
+ * kill(pid, 0) still succeeds then, but the run will never clean up, so it counts as dead. */
+static bool owner_alive(pid_t pid)
+{
+	char path[64], text[1024];
+	ssize_t n;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((n = proc_read_small(AT_FDCWD, path, text, sizeof(text))) < 0)
+		return n != -ENOENT && n != -ESRCH; /* gone in between; unreadable: leave it */
+	switch (proc_stat_state(text)) {
+	case 'Z':
+	case 'X':
+		return false;
+	default:
+		return true;
+	}
+}
+
 int tracefs_sweep_stale(const char *root)
 {
 	char dir[PATH_MAX], path[PATH_MAX * 2];
@@ -89,8 +112,8 @@ int tracefs_sweep_stale(const char *root)
 		if (strncmp(d->d_name, TRACEFS_PREFIX, plen) != 0)
 			continue;
 		pid = strtol(d->d_name + plen, &end, 10);
-		/* only ours, and only when that process is gone (kill 0 probes without a signal) */
-		if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		/* only ours, and only when that process is gone or a zombie */
+		if (*end || pid <= 0 || pid > INT_MAX || owner_alive((pid_t)pid))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
 		if (remove_instance(path) == 0)

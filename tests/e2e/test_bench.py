@@ -62,7 +62,7 @@ for name, x in res.items():
     if name.startswith("rtt."):
         check(x["full_round_trip"] is True and x["mode"] == name.rsplit(".", 1)[1], f"{name}: {x}")
         check(sum(b["count"] for b in x["histogram"]) == x["samples"], f"{name}: histogram != samples")
-        check(x["module_typical"] == "~50 us", f"{name}: module figure {x.get('module_typical')}")
+        check(x["module_typical"] == "~50 \u00b5s", f"{name}: module figure {x.get('module_typical')}")
 
 # what the kernel guarantees, whatever the machine's speed
 check(res["syscall.getppid"]["value"] > 10 * res["syscall.function_call"]["value"],

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """`nic2app bench rtt zerocopy --peer` against `nic2app serve` in another network namespace
 (a veth pair the test creates and removes): round trips to the peer are full round trips
-with histograms, and every byte the zero-copy senders claim to have sent is what the peer
+with histograms that say where each end ran, and every byte the zero-copy senders claim to have sent is what the peer
 says it received (its own count, from its summary line after SIGTERM)."""
 import json
 import os
@@ -25,6 +25,15 @@ with VethPair("n2ab") as net:
         x = res.get(name)
         check(x and x["full_round_trip"] and x["samples"] > 0, f"{name}: {x}")
         check(sum(b["count"] for b in x["histogram"]) == x["samples"], f"{name}: histogram")
+        # where each end ran: this end unpinned, each measured round on a CPU; the peer is in
+        # another namespace, so its address is not this one's
+        ends = x.get("ends", {})
+        client = ends.get("client", {})
+        check(client.get("pinned") is False and sum(client.get("rounds_by_cpu", {}).values()) == x["samples"],
+              f"{name}: where this end ran: {ends}")
+        check(all(int(c) < os.cpu_count() for c in client["rounds_by_cpu"]), f"{name}: CPUs {client}")
+        check(ends.get("server") == {"peer": True, "pinned": None, "on_this_machine": False},
+              f"{name}: where the peer ran: {ends}")
     zc = [n for n in res if n.startswith("zerocopy.")]
     check(sorted(zc) == sorted(f"zerocopy.{w}" for w in SENDERS), f"zerocopy results to a peer: {zc}")
     size_mib = int(re.search(r"(\d+) MiB", res["zerocopy.sendfile"]["note"]).group(1))

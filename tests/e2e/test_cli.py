@@ -82,6 +82,32 @@ usage_error(["serve", "--idle", "0"], "'0'", "nic2app serve")
 usage_error(["serve", "--idle", "-1"], "'-1'", "nic2app serve")
 usage_error(["serve", "--idle", "nan"], "'nan'", "nic2app serve")
 
+# One strict reading of numbers for every command (issue 13 item 21): decimal digits only, no
+# sign, no spaces on either side, no hex, no exponent, nothing after. Each bad word is paired
+# with a later usage error, so a parser that wrongly takes the word still ends quickly (exit 2)
+# but with a message that does not name the word, and the test fails.
+import os
+me = str(os.getpid())
+for bad in (" " + me, me + " ", "+" + me, "0x1", "1e3", "1.0", "", " 1", "-1"):
+    usage_error(["fds", bad, "--interval", "1"], f"'{bad}'", "nic2app fds")
+for bad in (" 1", "1 ", "+1", "0x1", "1e0", "0x1p0", "inf", ".", "1.", "1..5", "\t1"):
+    usage_error(["fds", "self", "--watch", "--interval", bad, "extra"], f"'{bad}'", "nic2app fds")
+for bad in (" 5", "5 ", "+5", "0x5", "5e0", "5.0"):
+    usage_error(["journey", "--count", bad, "--packets"], f"'{bad}'", "nic2app journey")
+    usage_error(["journey", "--size", bad, "--packets"], f"'{bad}'", "nic2app journey")
+for bad in (" 1", "1 ", "+1", "0x1", "1e0"):
+    usage_error(["report", "--pid", bad], f"'{bad}'", "nic2app report")
+    usage_error(["serve", "--max-connections", bad, "extra"], f"'{bad}'", "nic2app serve")
+    usage_error(["serve", "--idle", bad, "extra"], f"'{bad}'", "nic2app serve")
+# a good number is still a number: leading zeros are decimal, a fraction of a second is fine
+r = nic2app("journey", "--count", "010", "--size", "064", "--packets")
+check(r.returncode == 2 and b"--packets" in r.stderr, f"--count 010: {r.returncode} {r.stderr!r}")
+r = nic2app("fds", "self", "--watch", "--interval", "0.5", "extra")
+check(r.returncode == 2 and b"'extra'" in r.stderr, f"--interval 0.5: {r.returncode} {r.stderr!r}")
+# the program's own options take nothing after them
+for form in (["--version", "extra"], ["-V", "extra"], ["--help", "extra"]):
+    usage_error(form, "'extra'")
+
 # a process that is gone: a runtime error that says so, exit 1
 import subprocess
 gone = subprocess.Popen(["true"])

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "nic2app/journey.h"
+#include "nic2app/journey_render.h"
 #include "nic2app/journey_stamps.h"
 #include "nic2app/journey_trace.h"
 
@@ -363,6 +364,79 @@ static void test_stage_table(void **state)
 	assert_string_equal(module_stage_name(MS_NIC_RECEIVE), "NIC_RECEIVE");
 }
 
+/* A stage's layer is what runs in it, whatever the method: timestamping's wide stages hold
+ * the kernel's send and receive work (issue 13 item 16). The user/kernel crossings lie
+ * inside them, so only the stages that are nothing but a crossing are "boundary". */
+static void test_layer_by_what_runs(void **state)
+{
+	const struct journey_stage *st;
+
+	(void)state;
+	st = journey_stage_between(JP_APP_SEND, JP_QDISC, JOURNEY_VIA_LO);
+	assert_string_equal(st->name, "send_to_qdisc");
+	assert_int_equal(st->layer, LAYER_KERNEL);
+	st = journey_stage_between(JP_RX_QUEUE, JP_APP_RECV, JOURNEY_VIA_LO);
+	assert_string_equal(st->name, "rx_to_app");
+	assert_int_equal(st->layer, LAYER_KERNEL);
+	/* the same work cut finer by tracefs: kernel, with the crossings on either side */
+	assert_int_equal(journey_stage_between(JP_SYS_ENTER, JP_QDISC, JOURNEY_VIA_LO)->layer, LAYER_KERNEL);
+	assert_int_equal(journey_stage_between(JP_APP_SEND, JP_SYS_ENTER, JOURNEY_VIA_LO)->layer,
+			 LAYER_BOUNDARY);
+	assert_int_equal(journey_stage_between(JP_SYS_EXIT, JP_APP_RECV, JOURNEY_VIA_LO)->layer,
+			 LAYER_BOUNDARY);
+}
+
+static struct summary spread(double p25, double p50, double p75)
+{
+	return (struct summary){ .n = 200, .min = p25 / 2, .p25 = p25, .p50 = p50, .p75 = p75,
+				 .p90 = p75 * 1.2, .p99 = p75 * 2, .max = p75 * 3 };
+}
+
+/* The observer's overhead is the difference of two medians; when it is smaller than either
+ * run's own spread (p25 to p75) it is not measurable here, and both spreads are shown, in
+ * text and JSON (issue 13 item 15). */
+static void test_overhead_within_spread(void **state)
+{
+	struct journey_result r = { .method = JOURNEY_METHOD_TIMESTAMPING, .npackets = 1 };
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	r.cfg.via = JOURNEY_VIA_PEER;
+	/* as seen: -72.94 us, round trips swinging between 7 and 150 us */
+	r.rtt_plain_ns = spread(40000, 80000, 150000);
+	r.rtt_ns = spread(6500, 7060, 90000);
+	r.overhead_ns = r.rtt_ns.p50 - r.rtt_plain_ns.p50;
+	assert_false(journey_overhead_measurable(&r));
+	journey_report_render(&sb, &r, false);
+	assert_non_null(strstr(strbuf_str(&sb), "overhead: not measurable here"));
+	assert_null(strstr(strbuf_str(&sb), "overhead: -"));
+	assert_non_null(strstr(strbuf_str(&sb), "110.00 \u00b5s with nothing observing"));
+	assert_non_null(strstr(strbuf_str(&sb), "83.50 \u00b5s observed"));
+	strbuf_reset(&sb);
+	assert_int_equal(journey_json(&sb, &r, false), 0);
+	assert_non_null(strstr(strbuf_str(&sb), "\"overhead_measurable\":false"));
+	assert_non_null(strstr(strbuf_str(&sb), "\"plain_spread_ns\":110000"));
+	assert_non_null(strstr(strbuf_str(&sb), "\"observed_spread_ns\":83500"));
+
+	/* a real cost, larger than both spreads: shown as a number */
+	r.rtt_plain_ns = spread(10000, 11000, 12500);
+	r.rtt_ns = spread(20500, 21850, 24000);
+	r.overhead_ns = r.rtt_ns.p50 - r.rtt_plain_ns.p50;
+	assert_true(journey_overhead_measurable(&r));
+	strbuf_reset(&sb);
+	journey_report_render(&sb, &r, false);
+	assert_non_null(strstr(strbuf_str(&sb), "overhead: 10.85 \u00b5s per round trip"));
+	strbuf_reset(&sb);
+	assert_int_equal(journey_json(&sb, &r, false), 0);
+	assert_non_null(strstr(strbuf_str(&sb), "\"overhead_measurable\":true"));
+	/* a difference inside the spread either way, and a faster observed run, are not costs */
+	r.rtt_ns = spread(9000, 12000, 16000);
+	assert_false(journey_overhead_measurable(&r));
+	r.rtt_ns = spread(1000, 1500, 2000);
+	assert_false(journey_overhead_measurable(&r));
+	strbuf_release(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +447,8 @@ int main(void)
 		cmocka_unit_test(test_peer_echo),
 		cmocka_unit_test(test_stamps_by_id),
 		cmocka_unit_test(test_stage_table),
+		cmocka_unit_test(test_layer_by_what_runs),
+		cmocka_unit_test(test_overhead_within_spread),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pty.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,27 @@ static void test_printable_and_width(void **state)
 	strbuf_release(&sb);
 }
 
+/* One spelling of a duration everywhere (issue 13 item 17): a function call's 0.4 ns is not
+ * "0 ns", and micro is the micro sign, U+00B5, in text as in the charts. */
+static void test_duration_spelling(void **state)
+{
+	static const struct { double ns; const char *text; } cases[] = {
+		{ 0, "0 ns" }, { 0.4, "0.4 ns" }, { 0.04, "0.0 ns" }, { 9.94, "9.9 ns" },
+		{ 9.96, "10 ns" }, { 456, "456 ns" }, { 999.4, "999 ns" }, { 999.6, "1.00 \u00b5s" },
+		{ 1230, "1.23 \u00b5s" }, { -72940, "-72.94 \u00b5s" }, { 12.3e6, "12.30 ms" },
+		{ 2.5e9, "2.50 s" }, { NAN, "-" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct strbuf sb = STRBUF_INIT;
+
+		duration_add(&sb, cases[i].ns);
+		assert_string_equal(strbuf_str(&sb), cases[i].text);
+		strbuf_release(&sb);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_colour_only_on_a_tty_without_no_color),
 		cmocka_unit_test(test_colour_add),
 		cmocka_unit_test(test_printable_and_width),
+		cmocka_unit_test(test_duration_spelling),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,8 @@
  * test_tracefs: a private tracing instance is created, records a loopback packet's
  * net_dev_queue event on the mono clock, and leaves nothing behind: no instance, and tracefs
  * unmounted again if the test had to mount it. Stale instances of dead nic2app processes are
- * swept. Needs root: skipped otherwise.
+ * swept, also that of a killed one its parent has not reaped yet (a zombie). Needs root:
+ * skipped otherwise.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,12 +15,14 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "nic2app/proc_pid.h"
 #include "nic2app/trace_raw.h"
 #include "nic2app/tracefs.h"
 #include <time.h>
@@ -184,11 +187,75 @@ static void test_sweep_stale(void **state)
 	assert_int_equal(tracefs_close(t), 0);
 }
 
+/* The state letter of /proc/PID/stat (after the last ')'), or '?' when it cannot be read. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *paren;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(path, "r")))
+		return '?';
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' ? paren[2] : '?';
+}
+
+/* The sweep's reading of /proc/PID/stat: the state after the last ')' (a name may hold one). */
+static void test_stat_state(void **state)
+{
+	(void)state;
+	assert_int_equal(proc_stat_state("42 (nic2app) S 1 42 42 0 -1"), 'S');
+	assert_int_equal(proc_stat_state("42 (a) Z (b) R 1 42"), 'R');
+	assert_int_equal(proc_stat_state("42 (nic2app) Z 1 42 42 0 -1"), 'Z');
+	assert_int_equal(proc_stat_state("42 (nic2app)"), '\0');
+	assert_int_equal(proc_stat_state("42 nic2app S"), '\0');
+}
+
+/* A run killed with SIGKILL is a zombie until its parent reaps it: its pid still answers
+ * kill(pid, 0), but it will never remove its instance, so the sweep takes it for dead. */
+static void test_sweep_zombie(void **state)
+{
+	struct tracefs *t = &opened;
+	pid_t killed = fork();
+	bool zombie = false;
+
+	(void)state;
+	if (killed == 0) {
+		pause();
+		_exit(0);
+	}
+	assert_true(killed > 0);
+	kill(killed, SIGKILL);
+	for (int i = 0; i < 2000 && !zombie; i++) { /* up to 2 s for the kernel to end it */
+		zombie = proc_state(killed) == 'Z';
+		if (!zombie)
+			usleep(1000);
+	}
+	if (open_or_skip(t) != 0 || !zombie) {
+		waitpid(killed, NULL, 0);
+		fail_msg("the killed child is no zombie (state %c) or tracefs failed", proc_state(killed));
+	}
+	snprintf(stale, sizeof(stale), "%s/instances/%s%d", t->root, TRACEFS_PREFIX, (int)killed);
+	assert_int_equal(mkdir(stale, 0700), 0);
+	assert_int_equal(kill(killed, 0), 0); /* the pid is still there: the old test of life */
+	assert_true(tracefs_sweep_stale(t->root) >= 1);
+	assert_false(exists(stale));
+	assert_true(exists(t->instance)); /* ours is alive and stays */
+	waitpid(killed, NULL, 0);
+	assert_int_equal(tracefs_close(t), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_instance_lifecycle, teardown),
 		cmocka_unit_test_teardown(test_sweep_stale, teardown),
+		cmocka_unit_test_teardown(test_sweep_zombie, teardown),
+		cmocka_unit_test(test_stat_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
