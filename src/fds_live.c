@@ -308,6 +308,9 @@ int fds_events(const struct fds_options *o)
 	struct live l;
 	int r, code = EXIT_OK;
 
+	/* exact events from the system calls when BPF can be used (src/fds_syscall.c) */
+	if ((r = fds_events_syscall(o)) != FDS_EVENTS_FALLBACK)
+		return r;
 	if ((r = fd_watcher_open("/proc", o->pid, 0, &watcher)))
 		return fds_report_error(o->pid, r);
 	if ((r = fd_watcher_take(watcher, NULL, prev))) {
