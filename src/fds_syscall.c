@@ -183,8 +183,14 @@ static int run(const struct fds_options *o, struct fd_event_stream *st, int sigf
 	while (r == 0) {
 		if (poll(p, 3, next_timeout(next)) < 0 && errno != EINTR)
 			return -errno;
-		if (p[0].revents & POLLIN)
+		if (p[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			/* taken, so that restoring the mask does not deliver it again */
+			if (read(sigfd, &si, sizeof(si)) < 0)
+				return -errno;
 			break;
+		}
 		if (p[2].revents & POLLIN) {
 			*exited = true;
 			return fd_event_stream_drain(st, on_report, c);
@@ -212,12 +218,15 @@ int fds_events_syscall(const struct fds_options *o)
 	int r, sigfd, pidfd, code = EXIT_OK;
 	sigset_t old;
 
-	if ((r = stream_open(o, &st)))
-		return r;
+	/* signals first: the threads a snapshot starts inherit the mask */
 	if ((r = open_signals(&old, &sigfd))) {
-		fd_event_stream_free(st);
 		cli_error("cannot open a signalfd: %s", strerror(-r));
 		return EXIT_RUNTIME;
+	}
+	if ((r = stream_open(o, &st))) {
+		close(sigfd);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return r;
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, o->pid, 0); /* -1: the next snapshot sees the exit */
 	fprintf(stderr, "nic2app fds: watching process %d (%zu fds open): exact events from its "
