@@ -13,3 +13,6 @@ NIC2APP_BUILD=$BUILD /usr/bin/python3 scripts/bench_peers.py 3 || exit 1
 echo
 echo "nic2app fds on a process holding 15,000 fds, against lsof, lsfd and the readlink floor"
 NIC2APP_BUILD=$BUILD /usr/bin/python3 scripts/bench_fds.py || exit 1
+echo
+echo "nic2app fds --events from the system calls (BPF): the cost per open+close pair in the target"
+NIC2APP_BUILD=$BUILD /usr/bin/python3 scripts/bench_fd_events.py || exit 1

@@ -30,6 +30,9 @@
 #define F_DUPFD_CLOEXEC 1030
 #define EBADF 9
 
+/* a record's room in the ring buffer: its 8-byte header, rounded up to 8 bytes */
+#define REC_BYTES ((sizeof(struct fde_rec) + 8 + 7) / 8 * 8)
+
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 /* set by the loader before the program is loaded */
@@ -49,16 +52,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
-
-static __always_inline bool cloexec(struct fdtable *fdt, int fd)
-{
-	unsigned long *bits = BPF_CORE_READ(fdt, close_on_exec);
-	unsigned long word = 0;
-
-	if (!bits || bpf_probe_read_kernel(&word, sizeof(word), bits + fd / 64))
-		return false;
-	return (word >> (fd % 64)) & 1;
-}
 
 /* sock_i_ino() of a sock, 0 when none */
 static __always_inline __u32 sock_ino(struct sock *sk)
@@ -113,35 +106,41 @@ static __always_inline void read_sock(struct file *f, struct fde_rec *r)
 		r->name_len = len;
 }
 
+/* a kernel pointer read as a number, made a typed pointer again: its fields are then read by
+ * plain loads (the verifier makes faults safe), much cheaper than a helper call each */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
 /* What the fd now holds, read from the process's own table. */
 static __always_inline void read_file(int fd, struct fde_rec *r, bool name_set)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds, *f = NULL;
+	struct fdtable *fdt = task->files->fdt;
+	struct file *f = NULL;
 	struct inode *ino;
-	const unsigned char *dname;
+	unsigned long word;
 	long n;
 
-	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (!fdt || fd < 0 || (unsigned int)fd >= fdt->max_fds)
 		return;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&f, sizeof(f), fds + fd) || !f)
+	if (bpf_probe_read_kernel(&f, sizeof(f), fdt->fd + fd) || !f)
 		return;
-	ino = BPF_CORE_READ(f, f_inode);
-	r->ino = BPF_CORE_READ(ino, i_ino);
-	r->mode = BPF_CORE_READ(ino, i_mode);
-	r->magic = (__u32)BPF_CORE_READ(ino, i_sb, s_magic);
-	r->flags = BPF_CORE_READ(f, f_flags) | (cloexec(fdt, fd) ? O_CLOEXEC : 0);
-	r->pos = BPF_CORE_READ(f, f_pos);
+	f = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+	ino = f->f_inode;
+	r->ino = ino->i_ino;
+	r->mode = ino->i_mode;
+	r->magic = (__u32)ino->i_sb->s_magic;
+	r->flags = f->f_flags;
+	r->pos = f->f_pos;
+	if (bpf_probe_read_kernel(&word, sizeof(word), fdt->close_on_exec + fd / 64) == 0 &&
+	    (word >> (fd % 64)) & 1)
+		r->flags |= O_CLOEXEC;
 	if ((r->mode & S_IFMT) == S_IFSOCK) {
 		read_sock(f, r);
 		return;
 	}
 	if (name_set)
 		return;
-	dname = BPF_CORE_READ(f, f_path.dentry, d_name.name);
-	n = bpf_probe_read_kernel_str(r->name, sizeof(r->name), dname);
+	n = bpf_probe_read_kernel_str(r->name, sizeof(r->name), f->f_path.dentry->d_name.name);
 	r->name_len = n > 0 ? n - 1 : 0;
 }
 
@@ -150,7 +149,7 @@ static __noinline void emit(__s32 nr, __u32 action, int fd, int other_fd, const 
 {
 	struct fde_rec *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	__u32 zero = 0;
-	__u64 *n;
+	__u64 *n, avail;
 	long len;
 
 	if (!r) {
@@ -172,7 +171,10 @@ static __noinline void emit(__s32 nr, __u32 action, int fd, int other_fd, const 
 	}
 	if (action != FDE_CLOSE)
 		read_file(fd, r, path != NULL);
-	bpf_ringbuf_submit(r, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
+	/* wake the reader once per wakeup_bytes of records waiting (when this record crosses
+	 * a multiple), not for each: the reader also reads every 100 ms on its own */
+	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	bpf_ringbuf_submit(r, avail / wakeup_bytes != (avail - REC_BYTES) / wakeup_bytes
 				      ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
@@ -191,9 +193,9 @@ static __always_inline void emit_pair(__s32 nr, const int *user_fds)
 static __always_inline __s32 syscall_nr(struct pt_regs *regs)
 {
 #if defined(__TARGET_ARCH_x86)
-	return (__s32)BPF_CORE_READ(regs, orig_ax);
+	return (__s32)regs->orig_ax;
 #elif defined(__TARGET_ARCH_arm64)
-	return (__s32)BPF_CORE_READ(regs, syscallno);
+	return (__s32)regs->syscallno;
 #else
 	return -1; /* not known here: no events, the snapshots still see every change */
 #endif
@@ -216,7 +218,7 @@ int BPF_PROG(fd_events_exit, struct pt_regs *regs, long ret)
 	if (kind == FDE_SYS_CLOSE) {
 		/* the fd is gone whatever close() returned, but for EBADF (it was not open) */
 		if (ret != -EBADF)
-			emit(nr, FDE_CLOSE, (int)PT_REGS_PARM1_CORE_SYSCALL(regs), -1, NULL);
+			emit(nr, FDE_CLOSE, (int)PT_REGS_PARM1_SYSCALL(regs), -1, NULL);
 		return 0;
 	}
 	if (ret < 0)
@@ -226,33 +228,33 @@ int BPF_PROG(fd_events_exit, struct pt_regs *regs, long ret)
 		emit(nr, FDE_OPEN, (int)ret, -1, NULL);
 		break;
 	case FDE_SYS_OPEN_PATH:
-		emit(nr, FDE_OPEN, (int)ret, -1, (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs));
+		emit(nr, FDE_OPEN, (int)ret, -1, (const char *)PT_REGS_PARM1_SYSCALL(regs));
 		break;
 	case FDE_SYS_OPENAT_PATH:
-		emit(nr, FDE_OPEN, (int)ret, -1, (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs));
+		emit(nr, FDE_OPEN, (int)ret, -1, (const char *)PT_REGS_PARM2_SYSCALL(regs));
 		break;
 	case FDE_SYS_PIPE:
-		emit_pair(nr, (const int *)PT_REGS_PARM1_CORE_SYSCALL(regs));
+		emit_pair(nr, (const int *)PT_REGS_PARM1_SYSCALL(regs));
 		break;
 	case FDE_SYS_SOCKETPAIR:
-		emit_pair(nr, (const int *)PT_REGS_PARM4_CORE_SYSCALL(regs));
+		emit_pair(nr, (const int *)PT_REGS_PARM4_SYSCALL(regs));
 		break;
 	case FDE_SYS_DUP2: {
-		int from = (int)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		int from = (int)PT_REGS_PARM1_SYSCALL(regs);
 
 		if (from != (int)ret) /* dup2(fd, fd) changes nothing */
 			emit(nr, FDE_REPLACE, (int)ret, from, NULL);
 		break;
 	}
 	case FDE_SYS_FCNTL: {
-		int cmd = (int)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		int cmd = (int)PT_REGS_PARM2_SYSCALL(regs);
 
 		if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
-			emit(nr, FDE_OPEN, (int)ret, (int)PT_REGS_PARM1_CORE_SYSCALL(regs), NULL);
+			emit(nr, FDE_OPEN, (int)ret, (int)PT_REGS_PARM1_SYSCALL(regs), NULL);
 		break;
 	}
 	case FDE_SYS_SIGNALFD:
-		if ((int)PT_REGS_PARM1_CORE_SYSCALL(regs) == -1)
+		if ((int)PT_REGS_PARM1_SYSCALL(regs) == -1)
 			emit(nr, FDE_OPEN, (int)ret, -1, NULL);
 		break;
 	}

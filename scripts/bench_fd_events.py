@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: MIT
+"""bench_fd_events: what `nic2app fds PID --events` from the system calls (BPF) costs the
+process it watches. tests/helpers/fd_churn times a loop of N open+close pairs of one file,
+alone and with nic2app attached (output to a file), in alternating rounds so the machine's
+noise falls on both alike; the cost is the difference of the medians, per pair. Also: the
+records lost in those rounds (the ring buffer's losses are counted, never silent) and the
+CPU nic2app itself used per event. Goal (issue 15): <= 1 us added per open+close pair.
+Prints a table and, last, one JSON line."""
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD = os.environ.get("NIC2APP_BUILD", "build")
+NIC2APP = os.path.join(BUILD, "nic2app")
+CHURN = os.path.join(BUILD, "tests", "helpers", "fd_churn")
+PAIRS = int(os.environ.get("BENCH_EVENT_PAIRS", "200000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
+
+
+def cpu_of(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def command(churn, line):
+    churn.stdin.write(line + "\n")
+    churn.stdin.flush()
+    return json.loads(churn.stdout.readline())
+
+
+def attached(churn, out):
+    ev = subprocess.Popen([NIC2APP, "fds", str(churn.pid), "--events", "--json"],
+                          stdout=out, stderr=subprocess.PIPE, text=True)
+    first = ev.stderr.readline()
+    if "exact events from its system calls" not in first:
+        ev.kill()
+        ev.wait()
+        print(f"bench_fd_events: skipped: {first.strip()}")
+        sys.exit(0)
+    return ev
+
+
+def main():
+    if os.geteuid() != 0:
+        print("bench_fd_events: skipped: exact events need root (CAP_BPF and CAP_PERFMON)")
+        return 0
+    churn = subprocess.Popen([CHURN], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    alone, watched, lost, events, cpu = [], [], 0, 0, 0.0
+    try:
+        json.loads(churn.stdout.readline())
+        command(churn, f"bench {PAIRS // 10}")  # warm up
+        for _ in range(ROUNDS):
+            alone.append(command(churn, f"bench {PAIRS}")["ns_per_pair"])
+            with tempfile.TemporaryFile(mode="w+") as out:
+                ev = attached(churn, out)
+                time.sleep(0.2)
+                c0 = cpu_of(ev.pid)
+                watched.append(command(churn, f"bench {PAIRS}")["ns_per_pair"])
+                time.sleep(0.3)  # the last batch is read within 100 ms
+                cpu += cpu_of(ev.pid) - c0
+                ev.send_signal(signal.SIGINT)
+                ev.wait(timeout=10)
+                out.seek(0)
+                for line in out:
+                    e = json.loads(line)
+                    if e["event"] == "lost":
+                        lost += e["count"]
+                    elif e.get("source") == "syscall":
+                        events += 1
+    finally:
+        churn.stdin.close()
+        churn.wait(timeout=10)
+    a, w = statistics.median(alone), statistics.median(watched)
+    added = w - a
+    print(f"open+close pair, {PAIRS} a round, {ROUNDS} rounds each, alternating (median ns):")
+    print(f"  {'alone':<36}{a:>10.0f} ns")
+    print(f"  {'with nic2app fds --events (BPF)':<36}{w:>10.0f} ns  ({w / a:.2f}x)")
+    print(f"  {'added per pair':<36}{added:>10.0f} ns  (goal <= 1000 ns: "
+          f"{'met' if added <= 1000 else 'NOT met'})")
+    print(f"  records: {events} reported, {lost} lost, of {2 * PAIRS * ROUNDS} made; "
+          f"nic2app used {cpu:.2f} s of CPU, {cpu / max(events, 1) * 1e9:.0f} ns a record")
+    print(json.dumps({"bench": "fd_events", "pairs": PAIRS, "rounds": ROUNDS,
+                      "alone_ns": round(a, 1), "watched_ns": round(w, 1),
+                      "added_ns": round(added, 1), "reported": events, "lost": lost,
+                      "nic2app_cpu_s": round(cpu, 3)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
