@@ -281,6 +281,8 @@ static int mark_later(struct fd_event_stream *st, unsigned char *later_rec)
 {
 	int most = -1;
 
+	if (st->batch_count == 0)
+		return 0;
 	for (size_t i = 0; i < st->batch_count; i++)
 		if (st->batch[i].fd > most)
 			most = st->batch[i].fd;
