@@ -165,6 +165,24 @@ def exact_open_close(ch):
               and change["before"]["type"] == "file", f"dup2 over fd {fd}: {change}")
         print("dup2 over an open fd: a change from the syscall, with the old and new inodes")
 
+        # each kind of fd closed at once: described by what its system call saw
+        made = ch.command("kinds")
+        got = ev.read(lambda g: len(g) >= 2 * len(made))
+        check(len(got) == 2 * len(made), f"{len(got)} events for {len(made)} kinds: {got}")
+        socks = {"socket tcp": ("inet", "tcp", "CLOSE"), "socket udp6": ("inet6", "udp", "UNCONN"),
+                 "socket unix": ("unix", "dgram", "UNCONN"),
+                 "socket netlink": ("netlink", "route", "UNCONN")}
+        for k, (o, c) in zip(made, zip(got[0::2], got[1::2])):
+            check(o["event"] == "open" and c["event"] == "close" and o["fd"] == c["fd"] == k["fd"]
+                  and o["type"] == c["type"] == k["type"] and o["inode"] == k["inode"],
+                  f"{k['kind']}: {k} reported as {o} then {c}")
+            if k["kind"] in socks:
+                s = o["socket"]
+                check((s["family"], s["proto"], s["state"]) == socks[k["kind"]],
+                      f"{k['kind']}: socket {s}")
+        print(f"{len(made)} kinds of fds, each closed at once: type and inode right "
+              f"({sum(bool(e.get('gone')) for e in got)} of {len(made)} described from the call alone)")
+
         did = ch.command("close_range")
         fds = set(did["fds"])
         got = of(ev.read(lambda g: sum(e["event"] == "close" for e in of(g, fds)) >= 3), fds)

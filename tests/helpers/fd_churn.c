@@ -9,21 +9,34 @@
  *   close_range        three files, then close_range() of them (no close() call)
  *   rate R S           R open+close pairs a second for S seconds, paced every millisecond
  *   bench N            N open+close pairs, timed: wall and CPU ns per pair
+ *   kinds              one fd of each kind, each closed at once: [{kind, type, fd, inode}]
  *   exit               (EOF, SIGINT and SIGTERM too)
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/netlink.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/fanotify.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
@@ -165,6 +178,58 @@ static int cmd_bench(long n)
 	return 0;
 }
 
+/* One fd of a kind, by the call that makes it; the DESIGN.md type it must be reported as. */
+static int make_kind(int i, const char **kind, const char **type)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGUSR1);
+	switch (i) {
+	case 0: *kind = "eventfd"; *type = "eventfd"; return eventfd(0, EFD_CLOEXEC);
+	case 1: *kind = "epoll_create1"; *type = "epoll"; return epoll_create1(EPOLL_CLOEXEC);
+	case 2: *kind = "timerfd_create"; *type = "timerfd";
+		return timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	case 3: *kind = "signalfd"; *type = "signalfd"; return signalfd(-1, &mask, SFD_CLOEXEC);
+	case 4: *kind = "inotify_init1"; *type = "inotify"; return inotify_init1(IN_CLOEXEC);
+	case 5: *kind = "fanotify_init"; *type = "fanotify";
+		return fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC, O_RDONLY);
+	case 6: *kind = "memfd_create"; *type = "memfd"; return memfd_create("churn", MFD_CLOEXEC);
+	case 7: *kind = "pidfd_open"; *type = "pidfd";
+		return (int)syscall(SYS_pidfd_open, getpid(), 0);
+	case 8: *kind = "socket tcp"; *type = "socket"; return socket(AF_INET, SOCK_STREAM, 0);
+	case 9: *kind = "socket udp6"; *type = "socket"; return socket(AF_INET6, SOCK_DGRAM, 0);
+	case 10: *kind = "socket unix"; *type = "socket"; return socket(AF_UNIX, SOCK_DGRAM, 0);
+	case 11: *kind = "socket netlink"; *type = "socket";
+		return socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+	case 12: *kind = "open /dev/null"; *type = "chr"; return open("/dev/null", O_RDONLY);
+	case 13: *kind = "open /"; *type = "dir"; return open("/", O_RDONLY | O_DIRECTORY);
+	default: return -ENOENT;
+	}
+}
+
+static int cmd_kinds(void)
+{
+	const char *kind, *type;
+	bool first = true;
+
+	printf("[");
+	for (int i = 0;; i++) {
+		int fd = make_kind(i, &kind, &type);
+
+		if (fd == -ENOENT)
+			break;
+		if (fd < 0) /* not here (a kernel without it, a sandbox): left out */
+			continue;
+		printf("%s{\"kind\":\"%s\",\"type\":\"%s\",\"fd\":%d,\"inode\":%llu}",
+		       first ? "" : ",", kind, type, fd, ino_of(fd));
+		first = false;
+		close(fd);
+	}
+	printf("]\n");
+	return 0;
+}
+
 int main(void)
 {
 	char line[128], word[32];
@@ -188,6 +253,8 @@ int main(void)
 			r = cmd_close_range();
 		else if (strcmp(word, "rate") == 0 && n == 3)
 			r = cmd_rate(a, b);
+		else if (strcmp(word, "kinds") == 0)
+			r = cmd_kinds();
 		else if (strcmp(word, "bench") == 0 && n >= 2)
 			r = cmd_bench(a);
 		else
