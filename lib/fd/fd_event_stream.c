@@ -355,6 +355,18 @@ int fd_event_stream_drain(struct fd_event_stream *st, fd_report_fn fn, void *ctx
 	return r ? r : report_lost(st, fn, ctx);
 }
 
+/* The same object, for the snapshot's comparison: type, inode, and a socket's state. Other
+ * details (a unix socket's peer name, which a snapshot resolves and one socket's sock_diag
+ * entry does not) only refresh the model. */
+static bool same_object(const struct fd_entry *a, const struct fd_entry *b)
+{
+	if (a->type != b->type || a->inode != b->inode || a->err != b->err)
+		return false;
+	if (a->type != FD_SOCKET || !a->sock || !b->sock)
+		return true;
+	return strcmp(a->sock->state, b->sock->state) == 0;
+}
+
 /* Call fn for every fd where the model and s differ and no call touched the fd since
  * since_ns; with update, report it and make the model agree. Returns the count or -errno. */
 static int reconcile(struct fd_event_stream *st, const struct fd_snapshot *s, uint64_t since_ns,
@@ -374,8 +386,11 @@ static int reconcile(struct fd_event_stream *st, const struct fd_snapshot *s, ui
 
 		if ((!m && !e) || (sl && sl->touched_ns >= since_ns))
 			continue;
-		if (m && e && fd_entry_same(m, e))
+		if (m && e && same_object(m, e)) {
+			if (!fd_entry_same(m, e) && (r = slot_copy(sl, e)))
+				return r;
 			continue;
+		}
 		count++;
 		if (!update)
 			continue;

@@ -16,6 +16,7 @@ import tempfile
 import time
 
 from e2e import BUILD, NIC2APP, VALGRIND, check, fail, skip
+from fixture import Fixture
 
 CHURN = os.path.join(BUILD, "tests", "helpers", "fd_churn")
 TARGET = "/etc/hostname"
@@ -194,6 +195,40 @@ def exact_open_close(ch):
         ev.stop()
 
 
+KINDS = ("file file_append file_deleted memfd dir chr pipe fifo tcp_listen tcp_established "
+         "tcp6_established udp udp_connected udp6 unix_listen unix_stream unix_abstract "
+         "unix_socketpair unix_dgram unix_seqpacket netlink_route packet raw eventfd epoll "
+         "timerfd signalfd inotify fanotify pidfd io_uring").split()
+
+
+def steady():
+    """fds of every kind the fixture makes, left open: each reported once, from its call, and
+    no snapshot after them may find anything more (a snapshot resolves more details than an
+    event's read, which must not look like a change)."""
+    with Fixture("--kinds", "chr") as fx:
+        ev = Events(fx.pid, interval="0.1")
+        try:
+            want = {}
+            for kind in KINDS:
+                r = fx.command("open " + kind)
+                for e in r.get("fds", []):
+                    want[e["fd"]] = e
+            got = ev.quiet(0.8)  # several snapshots
+        finally:
+            ev.stop()
+    snap = [e for e in got if e["source"] == "snapshot"]
+    check(not snap, f"snapshots found what the calls did not show: {snap[:3]}")
+    last = {}
+    for e in got:
+        last[e["fd"]] = e
+    for fd, w in want.items():
+        e = last.get(fd)
+        check(e and e["event"] in ("open", "change") and e["inode"] == w["inode"]
+              and e["type"] == w["type"], f"{w['kind']} fd {fd}: {w} last reported as {e}")
+    print(f"{len(want)} fds of {len(KINDS)} kinds: each reported by its call, nothing more by "
+          f"the snapshots every 100 ms")
+
+
 def nothing_left(ch):
     """After SIGINT and SIGTERM, the programs and links nic2app held are gone."""
     if subprocess.run(["bpftool", "version"], capture_output=True).returncode != 0:
@@ -260,6 +295,7 @@ def main():
     ch = Churn()
     try:
         exact_open_close(ch)
+        steady()
         nothing_left(ch)
         load(ch)
     finally:
