@@ -77,7 +77,7 @@ export LD_PRELOAD=$dir/no_io_uring.so\${LD_PRELOAD:+:\$LD_PRELOAD}
 exec $VALGRIND --tool=memcheck --leak-check=full \\
 	--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \\
 	--error-exitcode=99 --track-fds=no --trace-children=yes --num-callers=30 \\
-	--log-fd=\$fd "\$@"
+	--suppressions=$PWD/tests/valgrind/libbpf.supp --log-fd=\$fd "\$@"
 EOF
 wrap() { # wrap PROGRAM WRAPPER
 	printf '#!/bin/sh\nexec %s %s "$@"\n' "$dir/vg" "$1" >"$2"
