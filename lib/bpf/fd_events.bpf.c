@@ -36,7 +36,9 @@
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 /* set by the loader before the program is loaded */
-const volatile __u32 target_tgid;
+const volatile __u32 target_tgid;              /* as nic2app's pid namespace numbers it */
+const volatile bool in_pidns;                  /* nic2app is not in the initial pid namespace: */
+const volatile __u64 pidns_dev, pidns_ino;     /* then its namespace's /proc/self/ns/pid */
 const volatile __u8 sys_kind[FDE_NR_MAX];      /* enum fde_sys, by syscall number */
 const volatile __u64 wakeup_bytes = 65536;     /* wake the reader once this much waits */
 
@@ -148,6 +150,7 @@ static __always_inline void read_file(int fd, struct fde_rec *r, bool name_set)
 static __noinline void emit(__s32 nr, __u32 action, int fd, int other_fd, const char *path)
 {
 	struct fde_rec *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	struct bpf_pidns_info ns;
 	__u32 zero = 0;
 	__u64 *n, avail;
 	long len;
@@ -160,7 +163,10 @@ static __noinline void emit(__s32 nr, __u32 action, int fd, int other_fd, const 
 	}
 	__builtin_memset(r, 0, sizeof(*r));
 	r->time_ns = bpf_ktime_get_ns();
-	r->tid = (__u32)bpf_get_current_pid_tgid();
+	if (in_pidns && bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, &ns, sizeof(ns)) == 0)
+		r->tid = ns.pid;
+	else
+		r->tid = (__u32)bpf_get_current_pid_tgid();
 	r->nr = nr;
 	r->action = action;
 	r->fd = fd;
@@ -207,8 +213,16 @@ int BPF_PROG(fd_events_exit, struct pt_regs *regs, long ret)
 	__s32 nr;
 	__u8 kind;
 
-	if ((__u32)(bpf_get_current_pid_tgid() >> 32) != target_tgid)
+	if (in_pidns) {
+		struct bpf_pidns_info ns;
+
+		/* the pid as nic2app sees it (fails for a process outside its namespace) */
+		if (bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, &ns, sizeof(ns)) ||
+		    ns.tgid != target_tgid)
+			return 0;
+	} else if ((__u32)(bpf_get_current_pid_tgid() >> 32) != target_tgid) {
 		return 0;
+	}
 	nr = syscall_nr(regs);
 	if (nr < 0 || nr >= FDE_NR_MAX)
 		return 0;

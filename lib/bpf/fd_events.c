@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "nic2app/fd_events.h"
@@ -37,6 +38,7 @@ void fd_events_close(struct fd_events *ev) { (void)ev; }
 #include "fd_events.h"
 #include "fd_events.skel.h"
 
+#define PROC_PID_INIT_INO 0xEFFFFFFCu /* the initial pid namespace's inode (linux/proc_ns.h) */
 #define RING_BYTES (8u << 20)      /* 8 MiB: ~58,000 records, ~0.15 s at 200,000 fds/s */
 #define WAKEUP_BYTES (256u << 10)  /* wake the reader for every 256 KiB, else it polls */
 
@@ -161,6 +163,7 @@ static int fail(struct fd_events *ev, int err, const char *step, const char **wh
 int fd_events_open(pid_t pid, struct fd_events **out, const char **why)
 {
 	struct fd_events *ev = calloc(1, sizeof(*ev));
+	struct stat ns;
 	int r;
 
 	*out = NULL;
@@ -172,6 +175,13 @@ int fd_events_open(pid_t pid, struct fd_events **out, const char **why)
 	if (!ev->skel)
 		return fail(ev, -errno, "cannot open the BPF object", why);
 	ev->skel->rodata->target_tgid = (__u32)pid;
+	/* in a container's pid namespace, pid is not what the kernel calls the process: the
+	 * program asks for the pid in ours (bpf_get_ns_current_pid_tgid) */
+	if (stat("/proc/self/ns/pid", &ns) == 0 && ns.st_ino != PROC_PID_INIT_INO) {
+		ev->skel->rodata->in_pidns = true;
+		ev->skel->rodata->pidns_dev = ns.st_dev;
+		ev->skel->rodata->pidns_ino = ns.st_ino;
+	}
 	ev->skel->rodata->wakeup_bytes = WAKEUP_BYTES;
 	set_kinds(ev);
 	bpf_map__set_max_entries(ev->skel->maps.events, RING_BYTES);

@@ -229,6 +229,30 @@ def steady():
           f"the snapshots every 100 ms")
 
 
+def pid_namespace():
+    """nic2app and the process in a new pid namespace (a container's view): PIDs there are
+    not what the kernel's sys_exit sees, and the events must still come."""
+    import shutil
+    if not shutil.which("unshare"):
+        print("unshare missing: a pid namespace not tried")
+        return
+    script = (f'{CHURN} < <(sleep 1.5; echo "openclose 3"; sleep 1.5) > /dev/null & '
+              'sleep 0.5; echo "pid $!"; '
+              f'timeout 3 {NIC2APP} fds $! --events --json --interval 0.5 2>/dev/null; true')
+    r = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "bash", "-c", script],
+                       capture_output=True, text=True, timeout=30)
+    if r.returncode != 0 or not r.stdout.startswith("pid "):
+        print(f"a pid namespace could not be made here: {r.stderr.strip()[:200]}")
+        return
+    pid = int(r.stdout.split()[1])
+    got = [json.loads(l) for l in r.stdout.splitlines()[1:]]
+    pairs = [e for e in got if e.get("name") == TARGET]
+    check([e["event"] for e in pairs] == ["open", "close"] * 3
+          and all(e["tid"] == pid and e["source"] == "syscall" for e in pairs),
+          f"in a pid namespace (pid {pid} there): {got}")
+    print(f"in a new pid namespace (the process is pid {pid} there): 3 opens and 3 closes")
+
+
 def nothing_left(ch):
     """After SIGINT and SIGTERM, the programs and links nic2app held are gone."""
     if subprocess.run(["bpftool", "version"], capture_output=True).returncode != 0:
@@ -294,6 +318,7 @@ def main():
     try:
         exact_open_close(ch)
         steady()
+        pid_namespace()
         nothing_left(ch)
         if not reduced("no load test (200,000 pairs in 2 s)"):
             load(ch)
