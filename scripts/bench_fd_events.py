@@ -2,11 +2,11 @@
 """bench_fd_events: what `nic2app fds PID --events` from the system calls (BPF) costs the
 process it watches. tests/helpers/fd_churn times a loop of N open+close pairs of one file,
 alone and with nic2app attached (output to a file), in alternating rounds so the machine's
-noise falls on both alike (the target on CPU 0, nic2app on CPU 1); the cost is the difference of the medians, per pair, in wall time and in the
-target's own CPU time (its system calls and the BPF program they run; the machine's other
-work, nic2app's included, shows in wall time only). Also: the
-records lost in those rounds (the ring buffer's losses are counted, never silent) and the
-CPU nic2app itself used per event. Goal (issue 15): <= 1 us added per open+close pair.
+noise falls on both alike (the target on CPU 0, nic2app on CPU 1). The cost is the difference
+of the medians, per pair, in wall time and in the target's own CPU time (its system calls and
+the BPF programs they run; the machine's other work, nic2app's included, shows in wall time
+only). Also: the records lost in those rounds (counted, never silent) and the CPU nic2app
+itself used per record. Goal (issue 15): <= 1 us added per open+close pair.
 Prints a table and, last, one JSON line."""
 import json
 import os

@@ -135,8 +135,8 @@ static int stream_open(const struct fds_options *o, struct fd_event_stream **st)
 		return fds_report_error(o->pid, r);
 	fprintf(stderr, "nic2app fds: exact events need BPF: %s: %s%s; events come from snapshots "
 			"every %gs (an fd opened and closed between two is not seen)\n",
-		why, strerror(-r), r == -EPERM || r == -EACCES ? " (needs root, or CAP_BPF and "
-								  "CAP_PERFMON)" : "",
+		why, strerror(-r), (r == -EPERM || r == -EACCES) && geteuid() != 0
+					   ? " (needs root, or CAP_BPF and CAP_PERFMON)" : "",
 		o->interval_s);
 	return FDS_EVENTS_FALLBACK;
 }

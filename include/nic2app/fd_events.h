@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fd_events: exact fd events of one process, from its system calls. A BPF program on the
- * sys_exit tracepoint (lib/bpf/fd_events.bpf.c), filtered in the kernel by the process's
- * tgid, reports every fd that open, openat, openat2, creat, socket, socketpair, accept,
- * accept4, pipe, pipe2, dup, dup2, dup3, fcntl(F_DUPFD*), eventfd, epoll_create, timerfd_create,
- * signalfd, inotify_init, fanotify_init, memfd_create, pidfd_open, pidfd_getfd, io_uring_setup
- * (and a few more) created, that close closed or that dup2/dup3 replaced, through a ring buffer,
- * in order, with a CLOCK_MONOTONIC time in ns. What no such call does (close_range, exec
- * closing O_CLOEXEC fds, fds received by SCM_RIGHTS or installed by io_uring, exit) is not
- * seen here: fd_event_stream (below) finds those with snapshots.
+ * fd_events: exact fd events of one process, from its system calls. BPF programs on the
+ * sys_enter and sys_exit tracepoints (lib/bpf/fd_events.bpf.c), filtered in the kernel by
+ * the process's tgid, report every fd that open, openat, openat2, creat, socket, socketpair,
+ * accept, accept4, pipe, pipe2, dup, dup2, dup3, fcntl(F_DUPFD*), eventfd, epoll_create,
+ * timerfd_create, signalfd, inotify_init, fanotify_init, memfd_create, pidfd_open,
+ * pidfd_getfd, io_uring_setup (and a few more) created, that close closed or that dup2/dup3
+ * replaced, through a ring buffer, in order, with a CLOCK_MONOTONIC time in ns. What no such
+ * call does (close_range, exec closing O_CLOEXEC fds, fds received by SCM_RIGHTS or installed
+ * by io_uring, exit) is not seen here: fd_event_stream (below) finds those with snapshots.
  *
  * Needs CAP_BPF and CAP_PERFMON (or root), BTF and a build with BPF (not NIC2APP_NO_BPF).
  */
@@ -30,13 +30,14 @@ enum fd_event_action {
 
 /* One record, as the system call left the fd. */
 struct fd_event {
-	uint64_t time_ns;          /* CLOCK_MONOTONIC, when the system call returned */
+	uint64_t time_ns;          /* CLOCK_MONOTONIC, when the system call returned (a close:
+				    * when it entered, before its number could be reused) */
 	enum fd_event_action action;
 	int fd;
 	int other_fd;              /* dup*: the fd copied; pipe, socketpair: the other end; -1 */
 	pid_t tid;                 /* the thread that made the call */
 	const char *syscall;       /* "openat", "close"... (static) */
-	/* what fd held when the call returned (not filled for a close) */
+	/* what fd held when the call returned (a close: what it closed) */
 	uint64_t inode;
 	int64_t pos;
 	unsigned int mode;         /* st_mode */

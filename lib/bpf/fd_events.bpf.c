@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * fd_events.bpf.c: exact fd events of one process, from its system calls. One tp_btf program
- * on the sys_exit tracepoint (raw_syscalls) sees every system call return; it keeps those of
- * the watched process (tgid, filtered here, in the kernel) that opened, closed or replaced an
- * fd, reads what the fd now holds (inode, mode, flags, and for a socket what it is bound and
- * connected to) and writes one struct fde_rec per fd to a ring buffer, read by fd_events.c.
+ * fd_events.bpf.c: exact fd events of one process, from its system calls. Two tp_btf programs
+ * on the raw_syscalls tracepoints see every system call enter and return; they keep those of
+ * the watched process (tgid, filtered here, in the kernel) that open, close or replace an fd,
+ * read what the fd holds (inode, mode, flags, and for a socket what it is bound and connected
+ * to) and write one struct fde_rec per fd to a ring buffer, read by fd_events.c.
  *
- * Only sys_exit is hooked: a system call's arguments are still in the saved user registers
- * when it returns (the return value is not written over them), so the fd a close() closed, the
- * array pipe() filled and the path open() was given are all at hand there, and a process pays
- * one program run per system call, not two.
+ * New fds are read at sys_exit: a system call's arguments are still in the saved user
+ * registers when it returns (the return value is not written over them), so the array pipe()
+ * filled and the path open() was given are at hand there. A close() is read at sys_enter,
+ * before its number can be reused (see fd_events_enter).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -113,7 +113,7 @@ static __always_inline void read_sock(struct file *f, struct fde_rec *r)
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
 /* What the fd now holds, read from the process's own table. */
-static __always_inline void read_file(int fd, struct fde_rec *r, bool name_set)
+static __always_inline bool read_file(int fd, struct fde_rec *r, bool name_set, bool brief)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct fdtable *fdt = task->files->fdt;
@@ -123,9 +123,9 @@ static __always_inline void read_file(int fd, struct fde_rec *r, bool name_set)
 	long n;
 
 	if (!fdt || fd < 0 || (unsigned int)fd >= fdt->max_fds)
-		return;
+		return false;
 	if (bpf_probe_read_kernel(&f, sizeof(f), fdt->fd + fd) || !f)
-		return;
+		return false;
 	f = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
 	ino = f->f_inode;
 	r->ino = ino->i_ino;
@@ -136,14 +136,18 @@ static __always_inline void read_file(int fd, struct fde_rec *r, bool name_set)
 	if (bpf_probe_read_kernel(&word, sizeof(word), fdt->close_on_exec + fd / 64) == 0 &&
 	    (word >> (fd % 64)) & 1)
 		r->flags |= O_CLOEXEC;
+	/* a close's record is read only when nic2app did not know the fd: the kind is enough */
+	if (brief)
+		return true;
 	if ((r->mode & S_IFMT) == S_IFSOCK) {
 		read_sock(f, r);
-		return;
+		return true;
 	}
 	if (name_set)
-		return;
+		return true;
 	n = bpf_probe_read_kernel_str(r->name, sizeof(r->name), f->f_path.dentry->d_name.name);
 	r->name_len = n > 0 ? n - 1 : 0;
+	return true;
 }
 
 /* one function, called from every case (not inlined: the program stays small) */
@@ -161,7 +165,8 @@ static __noinline void emit(__s32 nr, __u32 action, int fd, int other_fd, const 
 			*n += 1;
 		return;
 	}
-	__builtin_memset(r, 0, sizeof(*r));
+	/* the fixed fields; of name, only the name_len bytes set are ever read */
+	__builtin_memset(r, 0, __builtin_offsetof(struct fde_rec, name));
 	r->time_ns = bpf_ktime_get_ns();
 	if (in_pidns && bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, &ns, sizeof(ns)) == 0)
 		r->tid = ns.pid;
@@ -175,8 +180,11 @@ static __noinline void emit(__s32 nr, __u32 action, int fd, int other_fd, const 
 		len = bpf_probe_read_user_str(r->name, sizeof(r->name), path);
 		r->name_len = len > 0 ? len - 1 : 0;
 	}
-	if (action != FDE_CLOSE)
-		read_file(fd, r, path != NULL);
+	/* a close is recorded as the call enters (what it closes), and only if the fd is open */
+	if (!read_file(fd, r, path != NULL, action == FDE_CLOSE) && action == FDE_CLOSE) {
+		bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
+		return;
+	}
 	/* wake the reader once per wakeup_bytes of records waiting (when this record crosses
 	 * a multiple), not for each: the reader also reads every 100 ms on its own */
 	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
@@ -195,6 +203,36 @@ static __always_inline void emit_pair(__s32 nr, const int *user_fds)
 	emit(nr, FDE_OPEN, fds[1], fds[0], NULL);
 }
 
+/* The watched process (its tgid as nic2app's pid namespace numbers it)? */
+static __always_inline bool watched(void)
+{
+	struct bpf_pidns_info ns;
+
+	if (!in_pidns)
+		return (__u32)(bpf_get_current_pid_tgid() >> 32) == target_tgid;
+	/* fails for a process outside nic2app's namespace */
+	return bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, &ns, sizeof(ns)) == 0 &&
+	       ns.tgid == target_tgid;
+}
+
+/*
+ * close() at its entry: once it returns, its fd number may already be another thread's new
+ * fd, whose record could then come first. Recorded as it enters, the close always comes
+ * before any reuse of the number (and says what it closes). Linux frees the fd whatever
+ * close() then returns, but for EBADF (the fd was not open: no record).
+ */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(fd_events_enter, struct pt_regs *regs, long id)
+{
+	__u64 idx = (__u64)id; /* unsigned and 64-bit: one bound the verifier follows */
+
+	/* the call first: most are not close, and that test needs no helper call */
+	if (idx >= FDE_NR_MAX || sys_kind[idx] != FDE_SYS_CLOSE || !watched())
+		return 0;
+	emit((__s32)id, FDE_CLOSE, (int)PT_REGS_PARM1_SYSCALL(regs), -1, NULL);
+	return 0;
+}
+
 /* the system call's number, as syscall_get_nr() finds it */
 static __always_inline __s32 syscall_nr(struct pt_regs *regs)
 {
@@ -210,32 +248,17 @@ static __always_inline __s32 syscall_nr(struct pt_regs *regs)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(fd_events_exit, struct pt_regs *regs, long ret)
 {
+	__u64 idx;
 	__s32 nr;
 	__u8 kind;
 
-	if (in_pidns) {
-		struct bpf_pidns_info ns;
-
-		/* the pid as nic2app sees it (fails for a process outside its namespace) */
-		if (bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, &ns, sizeof(ns)) ||
-		    ns.tgid != target_tgid)
-			return 0;
-	} else if ((__u32)(bpf_get_current_pid_tgid() >> 32) != target_tgid) {
-		return 0;
-	}
+	/* the call first (no helper call for the many that touch no fd), then the process */
 	nr = syscall_nr(regs);
-	if (nr < 0 || nr >= FDE_NR_MAX)
+	idx = (__u64)(__u32)nr; /* unsigned and 64-bit: one bound the verifier follows */
+	if (ret < 0 || idx >= FDE_NR_MAX)
 		return 0;
-	kind = sys_kind[(__u32)nr & (FDE_NR_MAX - 1)]; /* the mask keeps the verifier sure */
-	if (kind == FDE_SYS_NONE)
-		return 0;
-	if (kind == FDE_SYS_CLOSE) {
-		/* the fd is gone whatever close() returned, but for EBADF (it was not open) */
-		if (ret != -EBADF)
-			emit(nr, FDE_CLOSE, (int)PT_REGS_PARM1_SYSCALL(regs), -1, NULL);
-		return 0;
-	}
-	if (ret < 0)
+	kind = sys_kind[idx];
+	if (kind == FDE_SYS_NONE || kind == FDE_SYS_CLOSE || !watched())
 		return 0;
 	switch (kind) {
 	case FDE_SYS_NEWFD:

@@ -144,7 +144,8 @@ int fd_event_stream_open(pid_t pid, struct fd_event_stream **out, const char **w
 	st->dirs.pid_dir = st->dirs.fd_dir = st->dirs.info_dir = st->netns_fd = -1;
 	/* attach first: no call is missed between the first snapshot and the first record */
 	r = fd_events_open(pid, &st->ev, why);
-	if (r == 0 && (r = open_dirs(st)) == 0 && (r = fd_watcher_open("/proc", pid, 0, &st->watcher)) == 0) {
+	if (r == 0 && (r = open_dirs(st)) == 0 &&
+	    (r = fd_watcher_open("/proc", pid, 0, &st->watcher)) == 0) {
 		st->start_mono_ns = clock_ns(CLOCK_MONOTONIC);
 		st->real_minus_mono = (int64_t)(clock_ns(CLOCK_REALTIME) - st->start_mono_ns);
 		r = fd_watcher_take(st->watcher, NULL, &st->first);
@@ -237,13 +238,28 @@ static int report_call(struct fd_event_stream *st, const struct fd_event *ev, en
 	return fn(&rep, ctx);
 }
 
+/* What the table held, or (an fd no call or snapshot showed yet: received by SCM_RIGHTS, say)
+ * what the close saw as it entered. */
 static int apply_close(struct fd_event_stream *st, const struct fd_event *ev, struct slot *s,
 		       fd_report_fn fn, void *ctx)
 {
-	struct fd_entry unknown = { .fd = ev->fd, .type = FD_UNKNOWN };
-	int r = report_call(st, ev, FD_CLOSED, s->open ? &s->e : &unknown, NULL, false, fn, ctx);
+	struct fd_entry seen;
+	struct sock_desc sd;
+	int r;
 
-	slot_clear(s);
+	if (s->open) {
+		r = report_call(st, ev, FD_CLOSED, &s->e, NULL, false, fn, ctx);
+		slot_clear(s);
+		return r;
+	}
+	if ((r = fd_entry_from_event(ev, &seen)))
+		return r;
+	if (seen.type == FD_SOCKET && ev->family) {
+		sock_desc_from_event(ev, &sd);
+		seen.sock = &sd;
+	}
+	r = report_call(st, ev, FD_CLOSED, &seen, NULL, false, fn, ctx);
+	fd_entry_release(&seen);
 	return r;
 }
 

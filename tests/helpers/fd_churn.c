@@ -10,9 +10,13 @@
  *   rate R S           R open+close pairs a second for S seconds, paced every millisecond
  *   bench N            N open+close pairs, timed: wall and CPU ns per pair
  *   kinds              one fd of each kind, each closed at once: [{kind, type, fd, inode}]
+ *   threads N          one thread opens N fds, another closes each as it comes: numbers are
+ *                      reused across threads at once (a close's number, another's new fd)
  *   exit               (EOF, SIGINT and SIGTERM too)
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -230,6 +234,52 @@ static int cmd_kinds(void)
 	return 0;
 }
 
+#define HANDOFF 64 /* fds in flight from the opener to the closer */
+
+struct handoff {
+	_Atomic int slots[HANDOFF];   /* -1: empty */
+	long n;
+};
+
+static void *closer(void *arg)
+{
+	struct handoff *h = arg;
+
+	for (long i = 0; i < h->n; i++) {
+		_Atomic int *slot = &h->slots[i % HANDOFF];
+		int fd;
+
+		while ((fd = atomic_exchange(slot, -1)) < 0)
+			;
+		close(fd);
+	}
+	return NULL;
+}
+
+static int cmd_threads(long n)
+{
+	struct handoff h = { .n = n };
+	pthread_t t;
+
+	for (int i = 0; i < HANDOFF; i++)
+		atomic_init(&h.slots[i], -1);
+	if (pthread_create(&t, NULL, closer, &h))
+		return -EAGAIN;
+	for (long i = 0; i < n; i++) {
+		_Atomic int *slot = &h.slots[i % HANDOFF];
+		int fd = open(target, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			abort(); /* the closer would wait for ever */
+		while (atomic_load(slot) >= 0)
+			;
+		atomic_store(slot, fd);
+	}
+	pthread_join(t, NULL);
+	printf("{\"pairs\":%ld}\n", n);
+	return 0;
+}
+
 int main(void)
 {
 	char line[128], word[32];
@@ -253,6 +303,8 @@ int main(void)
 			r = cmd_close_range();
 		else if (strcmp(word, "rate") == 0 && n == 3)
 			r = cmd_rate(a, b);
+		else if (strcmp(word, "threads") == 0 && n >= 2)
+			r = cmd_threads(a);
 		else if (strcmp(word, "kinds") == 0)
 			r = cmd_kinds();
 		else if (strcmp(word, "bench") == 0 && n >= 2)
