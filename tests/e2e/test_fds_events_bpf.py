@@ -271,6 +271,8 @@ def pid_namespace():
     """nic2app and the process in a new pid namespace (a container's view): PIDs there are
     not what the kernel's sys_exit sees, and the events must still come."""
     import shutil
+    if reduced("no pid namespace case (its timing is for programs that start at once)"):
+        return
     if not shutil.which("unshare"):
         print("unshare missing: a pid namespace not tried")
         return
