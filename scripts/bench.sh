@@ -21,3 +21,6 @@ NIC2APP_BUILD=$BUILD /usr/bin/python3 scripts/bench_exporter.py || exit 1
 echo
 echo "what observing costs a UDP round trip: journey --live (BPF) beside the tracefs method"
 NIC2APP_BUILD=$BUILD /usr/bin/python3 scripts/bench_live.py 5 || exit 1
+echo
+echo "nic2app fds --events from the system calls (BPF): the cost per open+close pair in the target"
+NIC2APP_BUILD=$BUILD /usr/bin/python3 scripts/bench_fd_events.py || exit 1

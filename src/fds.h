@@ -24,6 +24,11 @@ int fds_report_error(pid_t pid, int err);
 int fds_watch(const struct fds_options *o);
 int fds_events(const struct fds_options *o);
 
+/* --events from the system calls (BPF, src/fds_syscall.c): an exit code, or
+ * FDS_EVENTS_FALLBACK after saying once on stderr why snapshots must do. */
+#define FDS_EVENTS_FALLBACK (-1)
+int fds_events_syscall(const struct fds_options *o);
+
 /* The whole machine (fds_machine.c): the options that ask for it, and its run. */
 #include <limits.h>
 #include "nic2app/fd_machine.h"

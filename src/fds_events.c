@@ -15,8 +15,7 @@ struct event_ctx {
 	struct strbuf *sb;
 };
 
-/* " (was pipe pipe:[1234])": what a changed fd was, in the words of fd_entry_line. */
-static void add_was(struct strbuf *sb, const struct fd_entry *before)
+void live_add_was(struct strbuf *sb, const struct fd_entry *before)
 {
 	struct strbuf line = STRBUF_INIT;
 	int prefix = snprintf(NULL, 0, "fd %d ", before->fd);
@@ -46,7 +45,7 @@ static int emit_event(enum fd_change c, const struct fd_entry *before,
 			    (unsigned int)(ec->time_ns % 1000000000u / 1000), fd_change_name(c));
 		fd_entry_line(ec->sb, e);
 		if (c == FD_CHANGED)
-			add_was(ec->sb, before);
+			live_add_was(ec->sb, before);
 		strbuf_addc(ec->sb, '\n');
 		return 0;
 	}
@@ -139,6 +138,9 @@ int fds_events(const struct fds_options *o)
 	struct live l;
 	int r, code;
 
+	/* exact events from the system calls where BPF allows, else snapshots compared */
+	if ((code = fds_events_syscall(o)) != FDS_EVENTS_FALLBACK)
+		return code;
 	if ((r = fd_watcher_open("/proc", o->pid, 0, &watcher)))
 		return fds_report_error(o->pid, r);
 	if ((r = fd_watcher_take(watcher, NULL, prev))) {
