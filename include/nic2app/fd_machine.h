@@ -35,8 +35,6 @@ struct fd_holder {
 	int fd;
 };
 
-enum fd_engine { FD_ENGINE_AUTO, FD_ENGINE_PROCFS, FD_ENGINE_BPF };
-const char *fd_engine_name(enum fd_engine e); /* "auto" "procfs" "bpf" */
 
 struct fd_machine {
 	struct fd_proc *procs;
@@ -50,6 +48,7 @@ struct fd_machine {
 	size_t ntables;
 	struct fd_holder *holders; /* sorted by inode (fd_machine_index_holders) */
 	size_t nholders;
+	struct fd_tcp_infos *tcp_infos; /* what the entries' tcp point into, or NULL */
 };
 
 /* What to read: pids (NULL: every process in /proc); flags FD_SCAN_*. */
@@ -57,12 +56,16 @@ struct fd_machine_request {
 	const pid_t *pids;
 	size_t npids;
 	bool no_sockets;          /* leave sockets unresolved (no filter or view needs them) */
+	bool by_tid;              /* BPF: pids are tasks: read each one's table only (a thread's
+				   * own, or the one it shares), not every table of its process */
 };
 
 /* Read with /proc. 0 or -errno (-ENOMEM; a process that cannot be read is an fd_proc with
  * err set, one that is gone is left out). */
 int fd_machine_scan_procfs(const struct fd_machine_request *req, struct fd_machine *m);
 void fd_machine_release(struct fd_machine *m);
+/* fd_snapshot_add_tcp_info for every table read: 0 or -ENOMEM. */
+int fd_machine_add_tcp_info(struct fd_machine *m);
 
 /*
  * Read with the BPF task_file iterator (lib/bpf/fd_iter.c): one pass over every task, or the
@@ -72,6 +75,14 @@ void fd_machine_release(struct fd_machine *m);
  */
 int fd_machine_scan_bpf(const struct fd_machine_request *req, struct fd_machine *m,
 			const char **why);
+
+/*
+ * One fd table by the BPF iterator (its tid filter): the one-process form of `nic2app fds PID`
+ * with --engine bpf. Fills out as fd_snapshot_take does (engine FD_ENGINE_BPF); a scan of
+ * ourselves leaves out the BPF objects the scan itself holds. -ESRCH when pid does not exist,
+ * else as fd_machine_scan_bpf.
+ */
+int fd_snapshot_take_bpf(pid_t pid, struct fd_snapshot *out, const char **why);
 
 /* Append an empty fd_proc (zeroed, err 0), or NULL when out of memory. */
 struct fd_proc *fd_machine_add(struct fd_machine *m);

@@ -9,11 +9,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kcmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +24,7 @@
 #include "nic2app/fd_machine.h"
 #include "nic2app/names.h"
 #include "nic2app/proc_pid.h"
+#include "../fd/fd_scan_int.h"
 
 #ifdef NIC2APP_NO_BPF
 
@@ -306,6 +309,7 @@ static void start_proc(struct parse_state *ps, const struct fd_rec *r, struct fd
 	p->snap.comm[FD_REC_COMM] = '\0';
 	p->snap.time_ns = ps->time_ns;
 	p->snap.socket_source = SOCK_SOURCE_BPF;
+	p->snap.engine = FD_ENGINE_BPF;
 	p->snap.limit_soft = p->snap.limit_hard = -1;
 	p->snap.system_allocated = ps->allocated;
 	p->snap.system_max = ps->max;
@@ -363,8 +367,9 @@ static int parse_records(struct parse_state *ps, const char *buf, size_t len)
 	return r;
 }
 
-/* One pass of the iterator: pid 0 for every task. */
-static int run_pass(struct fd_iter_bpf *skel, pid_t pid, struct parse_state *ps)
+/* One pass of the iterator: pid 0 for every task; by_tid: the one task pid, else the tasks of
+ * process pid. */
+static int run_pass(struct fd_iter_bpf *skel, pid_t pid, bool by_tid, struct parse_state *ps)
 {
 	union bpf_iter_link_info info;
 	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
@@ -375,7 +380,10 @@ static int run_pass(struct fd_iter_bpf *skel, pid_t pid, struct parse_state *ps)
 
 	memset(&info, 0, sizeof(info));
 	if (pid) {
-		info.task.pid = (__u32)pid;
+		if (by_tid)
+			info.task.tid = (__u32)pid;
+		else
+			info.task.pid = (__u32)pid;
 		opts.link_info = &info;
 		opts.link_info_len = sizeof(info);
 	}
@@ -436,9 +444,9 @@ int fd_machine_scan_bpf(const struct fd_machine_request *req, struct fd_machine 
 		file_nr_parse(text, &ps.allocated, &ps.max);
 	if (req->pids) {
 		for (size_t i = 0; i < req->npids && r == 0; i++)
-			r = run_pass(skel, req->pids[i], &ps);
+			r = run_pass(skel, req->pids[i], req->by_tid, &ps);
 	} else {
-		r = run_pass(skel, 0, &ps);
+		r = run_pass(skel, 0, false, &ps);
 	}
 	fd_iter_bpf__destroy(skel);
 	if (r == 0) {
@@ -472,3 +480,90 @@ int fd_machine_scan_bpf(const struct fd_machine_request *req, struct fd_machine 
 }
 
 #endif
+
+/* A process with no fd open has no record: its snapshot is its name and limits only. */
+static int empty_snapshot(pid_t pid, struct fd_snapshot *out)
+{
+	char path[64], text[4096];
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if (proc_read_small(AT_FDCWD, path, out->comm, sizeof(out->comm)) < 0 && !out->comm[0])
+		return -ESRCH;
+	out->comm[strcspn(out->comm, "\n")] = '\0';
+	out->limit_soft = out->limit_hard = -1;
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	if (proc_read_small(AT_FDCWD, path, text, sizeof(text)) > 0)
+		proc_limits_parse(text, "Max open files", &out->limit_soft, &out->limit_hard);
+	if (proc_read_small(AT_FDCWD, "/proc/sys/fs/file-nr", text, sizeof(text)) > 0)
+		file_nr_parse(text, &out->system_allocated, &out->system_max);
+	out->socket_source = SOCK_SOURCE_BPF;
+	return 0;
+}
+
+/* The tgid of task pid (Tgid: in its status), or pid when it cannot be read. */
+static pid_t tgid_of(pid_t pid)
+{
+	char path[64], text[4096];
+	const char *line;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (proc_read_small(AT_FDCWD, path, text, sizeof(text)) < 0 && !text[0])
+		return pid;
+	line = strstr(text, "\nTgid:");
+	return line ? (pid_t)strtol(line + 6, NULL, 10) : pid;
+}
+
+/* A scan of ourselves: the engine's own program, map, link and iterator fds are left out,
+ * as the /proc engine leaves out the directories it reads. */
+static void drop_own_bpf(struct fd_snapshot *s)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < s->count; i++) {
+		struct fd_entry *e = &s->fds[i];
+
+		if (e->name && (strncmp(e->name, "anon_inode:bpf", 14) == 0 ||
+				strncmp(e->name, "anon_inode:btf", 14) == 0)) {
+			fd_entry_release(e);
+			continue;
+		}
+		s->fds[kept++] = *e;
+	}
+	s->count = kept;
+}
+
+int fd_snapshot_take_bpf(pid_t pid, struct fd_snapshot *out, const char **why)
+{
+	struct fd_machine_request req = { .pids = &pid, .npids = 1, .by_tid = true };
+	struct fd_machine m;
+	int r = fd_machine_scan_bpf(&req, &m, why);
+
+	memset(out, 0, sizeof(*out));
+	if (r < 0)
+		return r;
+	if (m.count) { /* take the one table and the sockets its entries point into */
+		*out = m.procs[0].snap;
+		memset(&m.procs[0].snap, 0, sizeof(m.procs[0].snap));
+		out->sockets = m.tables[0];
+		m.tables[0] = (struct sock_table)SOCK_TABLE_INIT;
+		out->tgid = m.procs[0].tgid;
+	} else if ((r = empty_snapshot(pid, out)) < 0) {
+		fd_machine_release(&m);
+		return r;
+	} else {
+		out->tgid = tgid_of(pid);
+	}
+	out->pid = pid;
+	out->engine = FD_ENGINE_BPF;
+	out->elapsed_ns = m.elapsed_ns;
+	out->shares_table = 0;
+	if (out->tgid != pid) { /* a thread: does it use its process's table? */
+		long same = syscall(SYS_kcmp, out->tgid, pid, KCMP_FILES, 0, 0);
+
+		out->shares_table = same == 0 ? 1 : same > 0 ? 0 : -1;
+	}
+	if (out->tgid == getpid())
+		drop_own_bpf(out);
+	fd_machine_release(&m);
+	return 0;
+}

@@ -421,5 +421,6 @@ void fd_machine_release(struct fd_machine *m)
 		sock_table_release(&m->tables[t]);
 	free(m->tables);
 	free(m->holders);
+	fd_tcp_infos_free(m->tcp_infos);
 	memset(m, 0, sizeof(*m));
 }

@@ -182,7 +182,9 @@ static int add_row(struct table *t, const struct fd_machine *m, size_t i,
 				 m->procs[h->proc].snap.comm, h->fd);
 		cells[LEAD + 8] = peer;
 	}
-	return table_add_row(t, cells);
+	if (table_add_row(t, cells))
+		return t->err;
+	return fd_entry_note(t, e);
 }
 
 int fd_machine_tables_render(struct strbuf *sb, const struct fd_machine *m,

@@ -263,6 +263,7 @@ int fd_snapshot_take_cached(const char *proc_root, pid_t pid, unsigned int flags
 
 	memset(out, 0, sizeof(*out));
 	out->pid = pid;
+	out->engine = FD_ENGINE_PROCFS;
 	clock_gettime(CLOCK_REALTIME, &now);
 	out->time_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 	snprintf(path, sizeof(path), "%s/%d", proc_root, (int)pid);

@@ -84,6 +84,14 @@ void netns_tables_release(struct netns_tables *n);
 int sock_find_elsewhere(struct netns_tables *n, int pidfd, uint64_t own_ino,
 			const struct fd_entry *e, struct sock_desc *d, bool *checked, int *err);
 
+/*
+ * The namespace of fd in the process of pidfd, if it still holds the socket inode: 0 with
+ * *netns_fd open (the caller closes it) and *ino set; -errno when it cannot be asked (EPERM
+ * without the right to ptrace the process, ENOSYS before 5.6); 1 when the fd holds another
+ * file now.
+ */
+int fd_socket_netns(int pidfd, int fd, uint64_t inode, int *netns_fd, uint64_t *ino);
+
 /* The socket table of the target's namespace, filled on its own thread or in place. */
 struct sock_job {
 	int pid_dir;
