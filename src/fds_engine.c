@@ -17,9 +17,18 @@
 #include "fds.h"
 #include "nic2app/proc_pid.h"
 
-/* Below this many fds in the processes asked for, /proc is faster than loading the program
- * (measured: make bench, "fds.engine_*"). */
-#define BPF_WORTH_FDS 2000
+/*
+ * Below this many fd slots (FDSize) in the processes asked for, /proc is as fast or faster than
+ * loading the program. Measured with scripts/bench_fds_engines.py (make bench; 15 rounds,
+ * medians, wall, whole runs, on this 2-vCPU VM shared with other builds): the BPF engine's
+ * fixed cost is ~6 ms (the kernel verifying and relocating the program; the light skeleton
+ * reads no BTF in user space, where libbpf's parse of vmlinux BTF cost ~25 ms), so a 3-fd
+ * process took 7.5 ms by BPF and 1.5 ms by /proc; at FDSize 256 the two are even (50 fds:
+ * 7.9 vs 7.6 ms; 200: 8.5 vs 9.0: /proc pays a sock_diag dump of the namespace as soon as
+ * there is one socket); from FDSize 512 on BPF wins (500 fds: 9.4 vs 11.9 ms; 2,000: 13.6 vs
+ * 15.4; 15,000: 52 vs 74).
+ */
+#define BPF_WORTH_FDS 512
 
 /* The fd table sizes of the processes asked for (FDSize: in /proc/PID/status), summed. */
 static long table_sizes(const struct fd_machine_request *req)

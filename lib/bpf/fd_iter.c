@@ -47,7 +47,7 @@ int fd_machine_scan_bpf(const struct fd_machine_request *req, struct fd_machine 
 
 #include "../sock/sock_diag_int.h"
 #include "fd_iter.h"
-#include "fd_iter.skel.h"
+#include "fd_iter.lskel.h"
 
 /* the kernel's dev_t: 12 bits of major above 20 bits of minor */
 static uint64_t kernel_dev(uint32_t dev)
@@ -55,20 +55,12 @@ static uint64_t kernel_dev(uint32_t dev)
 	return makedev(dev >> 20, dev & 0xfffff);
 }
 
-static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
 /* Read the iterator's whole output. */
-static int read_iter(struct bpf_link *link, char **out, size_t *len)
+static int read_iter(int link_fd, char **out, size_t *len)
 {
 	size_t cap = 1 << 20, used = 0;
 	char *buf = malloc(cap), *grown;
-	int fd = bpf_iter_create(bpf_link__fd(link));
+	int fd = bpf_iter_create(link_fd);
 	ssize_t n = 0;
 
 	if (fd < 0 || !buf) {
@@ -372,11 +364,10 @@ static int parse_records(struct parse_state *ps, const char *buf, size_t len)
 static int run_pass(struct fd_iter_bpf *skel, pid_t pid, bool by_tid, struct parse_state *ps)
 {
 	union bpf_iter_link_info info;
-	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
-	struct bpf_link *link;
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
 	size_t len = 0;
 	char *buf = NULL;
-	int r;
+	int link, r;
 
 	memset(&info, 0, sizeof(info));
 	if (pid) {
@@ -384,14 +375,14 @@ static int run_pass(struct fd_iter_bpf *skel, pid_t pid, bool by_tid, struct par
 			info.task.tid = (__u32)pid;
 		else
 			info.task.pid = (__u32)pid;
-		opts.link_info = &info;
-		opts.link_info_len = sizeof(info);
+		opts.iter_info = &info;
+		opts.iter_info_len = sizeof(info);
 	}
-	link = bpf_program__attach_iter(skel->progs.fd_iter, pid ? &opts : NULL);
-	if (!link)
+	link = bpf_link_create(skel->progs.fd_iter.prog_fd, 0, BPF_TRACE_ITER, &opts);
+	if (link < 0)
 		return -errno;
 	r = read_iter(link, &buf, &len);
-	bpf_link__destroy(link);
+	close(link);
 	if (r == 0)
 		r = parse_records(ps, buf, len);
 	free(buf);
@@ -422,7 +413,6 @@ int fd_machine_scan_bpf(const struct fd_machine_request *req, struct fd_machine 
 	uint64_t start = monotonic_ns();
 	struct sock_table sockets = SOCK_TABLE_INIT;
 	struct parse_state ps = { .m = m, .sockets = &sockets, .allocated = -1, .max = -1 };
-	libbpf_print_fn_t old = libbpf_set_print(silent);
 	struct fd_iter_bpf *skel;
 	struct timespec now;
 	char text[256];
@@ -430,10 +420,11 @@ int fd_machine_scan_bpf(const struct fd_machine_request *req, struct fd_machine 
 
 	memset(m, 0, sizeof(*m));
 	m->source = FD_ENGINE_BPF;
-	skel = fd_iter_bpf__open_and_load();
-	libbpf_set_print(old);
-	if (!skel) {
-		r = errno ? -errno : -EINVAL;
+	/* the light skeleton: the kernel relocates the program against its own BTF */
+	skel = fd_iter_bpf__open();
+	r = skel ? fd_iter_bpf__load(skel) : -ENOMEM;
+	if (r < 0) {
+		fd_iter_bpf__destroy(skel);
 		if (why)
 			*why = why_not(r);
 		return r;
