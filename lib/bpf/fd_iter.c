@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/kcmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,48 +54,6 @@ int fd_machine_scan_bpf(const struct fd_machine_request *req, struct fd_machine 
 static uint64_t kernel_dev(uint32_t dev)
 {
 	return makedev(dev >> 20, dev & 0xfffff);
-}
-
-/* Read the iterator's whole output. */
-static int read_iter(int link_fd, char **out, size_t *len)
-{
-	size_t cap = 1 << 20, used = 0;
-	char *buf = malloc(cap), *grown;
-	int fd = bpf_iter_create(link_fd);
-	ssize_t n = 0;
-
-	if (fd < 0 || !buf) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return fd < 0 ? -errno : -ENOMEM;
-	}
-	for (;;) {
-		if (cap - used < 65536) {
-			if (!(grown = realloc(buf, cap * 2))) {
-				n = -ENOMEM;
-				break;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-		n = read(fd, buf + used, cap - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		used += (size_t)n;
-	}
-	if (n < 0 && n != -ENOMEM)
-		n = -errno;
-	close(fd);
-	if (n < 0) {
-		free(buf);
-		return (int)n;
-	}
-	*out = buf;
-	*len = used;
-	return 0;
 }
 
 /* A unix name as unix_diag's reader shows it (sock_diag_unix.c): a path up to its NUL; an
@@ -223,11 +182,21 @@ static int entry_from_rec(const struct fd_rec *r, const char *path, struct fd_en
 
 	memset(e, 0, sizeof(*e));
 	e->fd = r->fd;
-	e->name = r->path_len ? strndup(path, r->path_len) : strdup("");
+	if (r->name_kind != FD_REC_NAME_PATH) { /* named as its file system names it */
+		char name[48];
+
+		len = (size_t)snprintf(name, sizeof(name), "%s:[%llu]",
+				       r->name_kind == FD_REC_NAME_SOCKET ? "socket" : "pipe",
+				       (unsigned long long)r->ino);
+		e->name = strdup(name);
+		e->type = r->name_kind == FD_REC_NAME_SOCKET ? FD_SOCKET : FD_PIPE;
+	} else {
+		e->name = r->path_len ? strndup(path, r->path_len) : strdup("");
+		len = e->name ? strlen(e->name) : 0;
+		e->type = e->name ? fd_type_from_link(e->name, &e->inode) : FD_UNKNOWN;
+	}
 	if (!e->name)
 		return -ENOMEM;
-	len = strlen(e->name);
-	e->type = fd_type_from_link(e->name, &e->inode);
 	/* a memfd's file was never linked: the kernel names it "(deleted)", and so is it */
 	if (e->type == FD_MEMFD)
 		e->deleted = len >= sizeof(deleted) - 1 &&
@@ -292,8 +261,6 @@ struct parse_state {
 
 static void start_proc(struct parse_state *ps, const struct fd_rec *r, struct fd_proc *p)
 {
-	char path[64], text[4096];
-
 	p->tgid = (pid_t)r->tgid;
 	p->snap.pid = (pid_t)r->tid;
 	p->uid = r->uid;
@@ -302,12 +269,11 @@ static void start_proc(struct parse_state *ps, const struct fd_rec *r, struct fd
 	p->snap.time_ns = ps->time_ns;
 	p->snap.socket_source = SOCK_SOURCE_BPF;
 	p->snap.engine = FD_ENGINE_BPF;
-	p->snap.limit_soft = p->snap.limit_hard = -1;
+	/* RLIM_INFINITY (~0) is "unlimited": -1 */
+	p->snap.limit_soft = r->nofile_cur > LONG_MAX ? -1 : (long)r->nofile_cur;
+	p->snap.limit_hard = r->nofile_max > LONG_MAX ? -1 : (long)r->nofile_max;
 	p->snap.system_allocated = ps->allocated;
 	p->snap.system_max = ps->max;
-	snprintf(path, sizeof(path), "/proc/%d/limits", (int)r->tid);
-	if (proc_read_small(AT_FDCWD, path, text, sizeof(text)) > 0)
-		proc_limits_parse(text, "Max open files", &p->snap.limit_soft, &p->snap.limit_hard);
 	ps->cur = p;
 	ps->cap = 0;
 }
@@ -342,7 +308,9 @@ static int parse_one(struct parse_state *ps, const struct fd_rec *r, const char 
 	return 0;
 }
 
-static int parse_records(struct parse_state *ps, const char *buf, size_t len)
+/* Parse the whole records at the start of buf; *used: the bytes they took (a record cut at
+ * the end of a read waits for the next one). */
+static int parse_records(struct parse_state *ps, const char *buf, size_t len, size_t *used)
 {
 	size_t off = 0;
 	int r = 0;
@@ -351,11 +319,50 @@ static int parse_records(struct parse_state *ps, const char *buf, size_t len)
 		struct fd_rec rec;
 
 		memcpy(&rec, buf + off, sizeof(rec));
-		if (rec.magic != FD_REC_MAGIC || off + sizeof(rec) + rec.path_len + rec.addr_len > len)
+		if (rec.magic != FD_REC_MAGIC)
 			return -EBADMSG;
+		if (off + sizeof(rec) + rec.path_len + rec.addr_len > len)
+			break;
 		r = parse_one(ps, &rec, buf + off + sizeof(rec), buf + off + sizeof(rec) + rec.path_len);
 		off += sizeof(rec) + rec.path_len + rec.addr_len;
 	}
+	*used = off;
+	return r;
+}
+
+/* Read the iterator's output and parse it as it comes: a buffer of 1 MiB, not one the size of
+ * the whole output (4 MB for 15,000 fds, grown by copying and faulted in page by page). */
+#define ITER_BUFFER (1u << 20)
+
+static int read_iter(int link, struct parse_state *ps)
+{
+	char *buf = malloc(ITER_BUFFER);
+	int fd = bpf_iter_create(link), r = 0;
+	size_t held = 0, used;
+	ssize_t n;
+
+	if (fd < 0 || !buf) {
+		r = fd < 0 ? -errno : -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		n = read(fd, buf + held, ITER_BUFFER - held);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? -errno : held ? -EBADMSG : 0; /* a record cut at the end */
+			break;
+		}
+		held += (size_t)n;
+		if ((r = parse_records(ps, buf, held, &used)) < 0)
+			break;
+		memmove(buf, buf + used, held - used);
+		held -= used;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
 	return r;
 }
 
@@ -365,8 +372,6 @@ static int run_pass(struct fd_iter_bpf *skel, pid_t pid, bool by_tid, struct par
 {
 	union bpf_iter_link_info info;
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
-	size_t len = 0;
-	char *buf = NULL;
 	int link, r;
 
 	memset(&info, 0, sizeof(info));
@@ -381,11 +386,8 @@ static int run_pass(struct fd_iter_bpf *skel, pid_t pid, bool by_tid, struct par
 	link = bpf_link_create(skel->progs.fd_iter.prog_fd, 0, BPF_TRACE_ITER, &opts);
 	if (link < 0)
 		return -errno;
-	r = read_iter(link, &buf, &len);
+	r = read_iter(link, ps);
 	close(link);
-	if (r == 0)
-		r = parse_records(ps, buf, len);
-	free(buf);
 	return r;
 }
 
