@@ -15,36 +15,14 @@
 
 #include "cli.h"
 #include "fds.h"
-#include "nic2app/proc_pid.h"
 
-/*
- * Below this many fd slots (FDSize) in the processes asked for, /proc is as fast or faster than
- * loading the program. Measured with scripts/bench_fds_engines.py (make bench; 15 rounds,
- * medians, wall, whole runs, on this 2-vCPU VM shared with other builds): the BPF engine's
- * fixed cost is ~6 ms (the kernel verifying and relocating the program; the light skeleton
- * reads no BTF in user space, where libbpf's parse of vmlinux BTF cost ~25 ms), so a 3-fd
- * process took 7.5 ms by BPF and 1.5 ms by /proc; at FDSize 256 the two are even (50 fds:
- * 7.9 vs 7.6 ms; 200: 8.5 vs 9.0: /proc pays a sock_diag dump of the namespace as soon as
- * there is one socket); from FDSize 512 on BPF wins (500 fds: 9.4 vs 11.9 ms; 2,000: 13.6 vs
- * 15.4; 15,000: 52 vs 74).
- */
-#define BPF_WORTH_FDS 512
-
-/* The fd table sizes of the processes asked for (FDSize: in /proc/PID/status), summed. */
+/* The fd table sizes of the processes asked for, summed. */
 static long table_sizes(const struct fd_machine_request *req)
 {
 	long total = 0;
 
-	for (size_t i = 0; i < req->npids; i++) {
-		char path[64], text[2048];
-		const char *line;
-
-		snprintf(path, sizeof(path), "/proc/%d/status", (int)req->pids[i]);
-		if (proc_read_small(AT_FDCWD, path, text, sizeof(text)) < 0 && text[0] == '\0')
-			continue;
-		if ((line = strstr(text, "\nFDSize:")))
-			total += strtol(line + 8, NULL, 10);
-	}
+	for (size_t i = 0; i < req->npids; i++)
+		total += fd_table_slots(req->pids[i]);
 	return total;
 }
 
@@ -66,7 +44,7 @@ int fds_snapshot_scan(const struct fds_options *o, struct fd_snapshot *s)
 	int r;
 
 	if (o->engine == FD_ENGINE_PROCFS ||
-	    (o->engine == FD_ENGINE_AUTO && table_sizes(&req) < BPF_WORTH_FDS))
+	    (o->engine == FD_ENGINE_AUTO && table_sizes(&req) < FD_BPF_WORTH_SLOTS))
 		return fd_snapshot_take("/proc", o->pid, 0, s);
 	r = fd_snapshot_take_bpf(o->pid, s, &why);
 	if (r == 0 || r == -ENOMEM || r == -ESRCH)
@@ -84,7 +62,7 @@ int fds_machine_scan(const struct fds_machine_options *mo, const struct fd_machi
 
 	if (mo->engine == FD_ENGINE_PROCFS)
 		return fd_machine_scan_procfs(req, m);
-	if (mo->engine == FD_ENGINE_AUTO && req->pids && table_sizes(req) < BPF_WORTH_FDS)
+	if (mo->engine == FD_ENGINE_AUTO && req->pids && table_sizes(req) < FD_BPF_WORTH_SLOTS)
 		return fd_machine_scan_procfs(req, m);
 	r = fd_machine_scan_bpf(req, m, &why);
 	if (r == 0 || r == -ENOMEM)

@@ -29,14 +29,25 @@
 
 #ifdef NIC2APP_NO_BPF
 
-int fd_machine_scan_bpf(const struct fd_machine_request *req, struct fd_machine *m,
-			const char **why)
+int fd_bpf_open(struct fd_bpf **out, const char **why)
 {
-	(void)req;
-	(void)m;
+	*out = NULL;
 	if (why)
 		*why = "this nic2app was built without BPF (clang, bpftool, libbpf or the kernel's BTF "
 		       "was missing at build time)";
+	return -EOPNOTSUPP;
+}
+
+void fd_bpf_close(struct fd_bpf *b)
+{
+	(void)b;
+}
+
+int fd_bpf_scan(struct fd_bpf *b, const struct fd_machine_request *req, struct fd_machine *m)
+{
+	(void)b;
+	(void)req;
+	memset(m, 0, sizeof(*m));
 	return -EOPNOTSUPP;
 }
 
@@ -409,154 +420,108 @@ static const char *why_not(int err)
 	}
 }
 
-int fd_machine_scan_bpf(const struct fd_machine_request *req, struct fd_machine *m,
-			const char **why)
+struct fd_bpf {
+	struct fd_iter_bpf *skel;
+};
+
+int fd_bpf_open(struct fd_bpf **out, const char **why)
+{
+	struct fd_bpf *b = calloc(1, sizeof(*b));
+	int r;
+
+	*out = NULL;
+	if (!b)
+		return -ENOMEM;
+	/* the light skeleton: the kernel relocates the program against its own BTF */
+	b->skel = fd_iter_bpf__open();
+	r = b->skel ? fd_iter_bpf__load(b->skel) : -ENOMEM;
+	if (r < 0) {
+		fd_bpf_close(b);
+		if (why)
+			*why = why_not(r);
+		return r;
+	}
+	*out = b;
+	return 0;
+}
+
+void fd_bpf_close(struct fd_bpf *b)
+{
+	if (!b)
+		return;
+	fd_iter_bpf__destroy(b->skel);
+	free(b);
+}
+
+/* Point every socket fd at its entry in sockets, name the users, index the holders. */
+static int finish_scan(struct fd_machine *m, struct sock_table *sockets)
+{
+	sock_table_name_unix_peers(sockets);
+	for (size_t i = 0; i < m->count; i++) {
+		struct fd_snapshot *s = &m->procs[i].snap;
+
+		user_of(m, i);
+		for (size_t k = 0; k < s->count; k++)
+			if (s->fds[k].type == FD_SOCKET)
+				s->fds[k].sock = sock_table_find(sockets, (uint32_t)s->fds[k].inode);
+	}
+	if (!(m->tables = malloc(sizeof(*m->tables))))
+		return -ENOMEM;
+	m->tables[0] = *sockets;
+	m->ntables = 1;
+	return fd_machine_index_holders(m);
+}
+
+int fd_bpf_scan(struct fd_bpf *b, const struct fd_machine_request *req, struct fd_machine *m)
 {
 	uint64_t start = monotonic_ns();
 	struct sock_table sockets = SOCK_TABLE_INIT;
 	struct parse_state ps = { .m = m, .sockets = &sockets, .allocated = -1, .max = -1 };
-	struct fd_iter_bpf *skel;
 	struct timespec now;
 	char text[256];
 	int r = 0;
 
 	memset(m, 0, sizeof(*m));
 	m->source = FD_ENGINE_BPF;
-	/* the light skeleton: the kernel relocates the program against its own BTF */
-	skel = fd_iter_bpf__open();
-	r = skel ? fd_iter_bpf__load(skel) : -ENOMEM;
-	if (r < 0) {
-		fd_iter_bpf__destroy(skel);
-		if (why)
-			*why = why_not(r);
-		return r;
-	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	ps.time_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 	if (proc_read_small(AT_FDCWD, "/proc/sys/fs/file-nr", text, sizeof(text)) > 0)
 		file_nr_parse(text, &ps.allocated, &ps.max);
 	if (req->pids) {
 		for (size_t i = 0; i < req->npids && r == 0; i++)
-			r = run_pass(skel, req->pids[i], req->by_tid, &ps);
+			r = run_pass(b->skel, req->pids[i], req->by_tid, &ps);
 	} else {
-		r = run_pass(skel, 0, false, &ps);
-	}
-	fd_iter_bpf__destroy(skel);
-	if (r == 0) {
-		sock_table_name_unix_peers(&sockets);
-		for (size_t i = 0; i < m->count; i++) {
-			struct fd_snapshot *s = &m->procs[i].snap;
-
-			user_of(m, i);
-			for (size_t k = 0; k < s->count; k++)
-				if (s->fds[k].type == FD_SOCKET)
-					s->fds[k].sock = sock_table_find(&sockets, (uint32_t)s->fds[k].inode);
-		}
-		if ((m->tables = malloc(sizeof(*m->tables)))) {
-			m->tables[0] = sockets;
-			m->ntables = 1;
-		} else {
-			r = -ENOMEM;
-		}
+		r = run_pass(b->skel, 0, false, &ps);
 	}
 	if (r == 0)
-		r = fd_machine_index_holders(m);
+		r = finish_scan(m, &sockets);
 	m->elapsed_ns = monotonic_ns() - start;
 	if (r < 0) {
 		if (!m->ntables)
 			sock_table_release(&sockets);
 		fd_machine_release(m);
-		if (why)
-			*why = "the BPF iterator's output could not be read";
 	}
 	return r;
 }
 
 #endif
 
-/* A process with no fd open has no record: its snapshot is its name and limits only. */
-static int empty_snapshot(pid_t pid, struct fd_snapshot *out)
+int fd_machine_scan_bpf(const struct fd_machine_request *req, struct fd_machine *m,
+			const char **why)
 {
-	char path[64], text[4096];
+	uint64_t start = monotonic_ns();
+	struct fd_bpf *b;
+	int r = fd_bpf_open(&b, why);
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	if (proc_read_small(AT_FDCWD, path, out->comm, sizeof(out->comm)) < 0 && !out->comm[0])
-		return -ESRCH;
-	out->comm[strcspn(out->comm, "\n")] = '\0';
-	out->limit_soft = out->limit_hard = -1;
-	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
-	if (proc_read_small(AT_FDCWD, path, text, sizeof(text)) > 0)
-		proc_limits_parse(text, "Max open files", &out->limit_soft, &out->limit_hard);
-	if (proc_read_small(AT_FDCWD, "/proc/sys/fs/file-nr", text, sizeof(text)) > 0)
-		file_nr_parse(text, &out->system_allocated, &out->system_max);
-	out->socket_source = SOCK_SOURCE_BPF;
-	return 0;
-}
-
-/* The tgid of task pid (Tgid: in its status), or pid when it cannot be read. */
-static pid_t tgid_of(pid_t pid)
-{
-	char path[64], text[4096];
-	const char *line;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (proc_read_small(AT_FDCWD, path, text, sizeof(text)) < 0 && !text[0])
-		return pid;
-	line = strstr(text, "\nTgid:");
-	return line ? (pid_t)strtol(line + 6, NULL, 10) : pid;
-}
-
-/* A scan of ourselves: the engine's own program, map, link and iterator fds are left out,
- * as the /proc engine leaves out the directories it reads. */
-static void drop_own_bpf(struct fd_snapshot *s)
-{
-	size_t kept = 0;
-
-	for (size_t i = 0; i < s->count; i++) {
-		struct fd_entry *e = &s->fds[i];
-
-		if (e->name && (strncmp(e->name, "anon_inode:bpf", 14) == 0 ||
-				strncmp(e->name, "anon_inode:btf", 14) == 0)) {
-			fd_entry_release(e);
-			continue;
-		}
-		s->fds[kept++] = *e;
-	}
-	s->count = kept;
-}
-
-int fd_snapshot_take_bpf(pid_t pid, struct fd_snapshot *out, const char **why)
-{
-	struct fd_machine_request req = { .pids = &pid, .npids = 1, .by_tid = true };
-	struct fd_machine m;
-	int r = fd_machine_scan_bpf(&req, &m, why);
-
-	memset(out, 0, sizeof(*out));
-	if (r < 0)
+	if (r < 0) {
+		memset(m, 0, sizeof(*m));
 		return r;
-	if (m.count) { /* take the one table and the sockets its entries point into */
-		*out = m.procs[0].snap;
-		memset(&m.procs[0].snap, 0, sizeof(m.procs[0].snap));
-		out->sockets = m.tables[0];
-		m.tables[0] = (struct sock_table)SOCK_TABLE_INIT;
-		out->tgid = m.procs[0].tgid;
-	} else if ((r = empty_snapshot(pid, out)) < 0) {
-		fd_machine_release(&m);
-		return r;
-	} else {
-		out->tgid = tgid_of(pid);
 	}
-	out->pid = pid;
-	out->engine = FD_ENGINE_BPF;
-	out->elapsed_ns = m.elapsed_ns;
-	out->shares_table = 0;
-	if (out->tgid != pid) { /* a thread: does it use its process's table? */
-		long same = syscall(SYS_kcmp, out->tgid, pid, KCMP_FILES, 0, 0);
-
-		out->shares_table = same == 0 ? 1 : same > 0 ? 0 : -1;
-	}
-	if (out->tgid == getpid())
-		drop_own_bpf(out);
-	fd_machine_release(&m);
-	return 0;
+	r = fd_bpf_scan(b, req, m);
+	fd_bpf_close(b);
+	if (r < 0 && why)
+		*why = "the BPF iterator's output could not be read";
+	if (r == 0)
+		m->elapsed_ns = monotonic_ns() - start; /* the load included */
+	return r;
 }
