@@ -110,6 +110,9 @@ struct fd_snapshot {
 #define FD_SCAN_PROC_NET_ONLY 0x1 /* skip sock_diag (tests and the fallback path) */
 #define FD_SCAN_NO_SOCKETS    0x2 /* do not resolve sockets at all */
 #define FD_SCAN_ONE_THREAD    0x4 /* do not spread the reads over the CPUs */
+#define FD_SCAN_NO_FDINFO     0x8 /* skip /proc/PID/fdinfo: no offsets, flags or per-kind
+				     * details (has_fdinfo false), one read less per fd (the
+				     * exporter counts types only) */
 
 /*
  * Take a snapshot of pid under proc_root ("/proc", or a recorded tree in tests/data). Returns

@@ -195,6 +195,7 @@ static int scan(const char *proc_root, int pid_dir, int pidfd, unsigned int flag
 	if (r < 0)
 		return r;
 	d.real_proc = strcmp(proc_root, "/proc") == 0;
+	d.no_fdinfo = flags & FD_SCAN_NO_FDINFO;
 	if (d.real_proc) {
 		max_fds = fd_table_size(pid_dir);
 		if (cache && max_fds > 0 && (r = fdinfo_cache_fit(cache, (size_t)max_fds)) < 0)

@@ -40,6 +40,7 @@ struct scan_dirs {
 	int own[OWN_FDS]; /* a scan of ourselves leaves out the fds the scan opened */
 	struct fdinfo_cache *cache; /* NULL for a one-off snapshot */
 	const struct fd_snapshot *previous; /* a watcher's last snapshot, or NULL */
+	bool no_fdinfo;   /* FD_SCAN_NO_FDINFO */
 };
 
 /* fd_snapshot_take, with a watcher's cache (or NULL). */
