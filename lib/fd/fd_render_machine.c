@@ -128,7 +128,7 @@ int fd_machine_json(struct strbuf *sb, const struct fd_machine *m, const struct 
 	size_t procs, fds = fd_machine_count_shown(m, f, &procs);
 	struct json j;
 
-	strbuf_reserve(sb, 256 + m->count * 300 + fds * 160);
+	strbuf_reserve(sb, 256 + m->count * 300 + fds * 200); /* as fd_snapshot_json */
 	json_init(&j, sb);
 	json_object_begin(&j, NULL);
 	json_array_begin(&j, "processes");
