@@ -93,16 +93,27 @@ static bool has_exited(int pidfd, pid_t pid)
 	return flags & PF_EXITING;
 }
 
+/* pid is this process or one of its threads */
+static bool is_ours(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d", (int)pid);
+	return pid == getpid() || access(path, F_OK) == 0;
+}
+
 int fd_bpf_snapshot(struct fd_bpf *b, pid_t pid, struct fd_snapshot *out)
 {
 	struct fd_machine_request req = { .pids = &pid, .npids = 1, .by_tid = true };
 	/* a process that exits during the pass leaves a part of its table (or none): the scan
-	 * must then say it is gone, never show that part as the table */
-	int pidfd = fd_pidfd_open(pid), r;
+	 * must then say it is gone, never show that part as the table (we, scanning ourselves,
+	 * are not exiting, and a pidfd would be one more fd in the table read) */
+	bool ours = is_ours(pid);
+	int pidfd = ours ? -1 : fd_pidfd_open(pid), r;
 	struct fd_machine m;
 
 	memset(out, 0, sizeof(*out));
-	if (pidfd < 0 && errno == ESRCH)
+	if (!ours && pidfd < 0 && errno == ESRCH)
 		return -ESRCH;
 	r = fd_bpf_scan(b, &req, &m);
 	if (r == 0 && has_exited(pidfd, pid)) {
