@@ -50,7 +50,10 @@ endif
 ifeq ($(BPF),1)
 BPF_OBJS := $(BPF_SRCS:lib/bpf/%.bpf.c=$(BPF_OUT)/%.bpf.o)
 BPF_SKELS := $(BPF_SRCS:lib/bpf/%.bpf.c=$(BPF_OUT)/%.skel.h)
-BPF_SKELS += $(BPF_SRCS:lib/bpf/%.bpf.c=$(BPF_OUT)/%.lskel.h)
+# light skeletons for the programs whose loaders use one (a program must suit bpftool's
+# loader generator to be listed here)
+BPF_LIGHT := fd_iter
+BPF_SKELS += $(BPF_LIGHT:%=$(BPF_OUT)/%.lskel.h)
 override CFLAGS += -I$(BPF_OUT) $(shell pkg-config --cflags libbpf 2>/dev/null)
 LDLIBS += $(shell pkg-config --libs libbpf 2>/dev/null)
 BPF_CFLAGS := -target bpf -O2 -g -D__TARGET_ARCH_$(BPF_ARCH) -I$(BPF_OUT) -Ilib/bpf \
