@@ -16,6 +16,9 @@ echo
 echo "nic2app fds on a process holding 15,000 fds, against lsof, lsfd and the readlink floor"
 NIC2APP_BUILD=$BUILD /usr/bin/python3 scripts/bench_fds.py || exit 1
 echo
+echo "nic2app fds by each engine, for processes of 0 to 15,000 fds: where auto switches to BPF"
+NIC2APP_BUILD=$BUILD /usr/bin/python3 scripts/bench_fds_engines.py || exit 1
+echo
 echo "nic2app exporter: one scrape of 15,000 fds and 300 processes, beside prometheus-node-exporter"
 NIC2APP_BUILD=$BUILD /usr/bin/python3 scripts/bench_exporter.py || exit 1
 echo

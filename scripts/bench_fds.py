@@ -8,7 +8,8 @@ share of one core. Goals (issue 3): >= 6x faster than lsof, >= 5x than lsfd, <= 
 floor; --watch < 10% of a core. Issue 15 adds the whole machine (the fixture and BENCH_SMALL
 small processes): `fds --all --json` by each engine beside `lsof -n -P` and `ss -tanp`, and
 `fds --port N` beside `ss -tlnp 'sport = :N'` and `lsof -i :N`; goals: >= 10x faster than lsof,
-faster than ss. Prints a table and, last, one JSON line."""
+faster than ss; and it tightens the one-process goals to <= 1.0x the floor and >= 6x faster
+than lsof and lsfd, --watch <= 3% of a core. Prints a table and, last, one JSON line."""
 import json
 import os
 import shutil

@@ -22,7 +22,8 @@
 
 static void usage(void)
 {
-	fputs("usage: nic2app fds PID|self [--json] [--type T,...] [--watch | --events] [--interval SEC]\n"
+	fputs("usage: nic2app fds PID|self [--json] [--type T,...] [--tcp-info] [--engine auto|bpf|procfs]\n"
+	      "                        [--watch | --events] [--interval SEC]\n"
 	      "\n"
 	      "The file descriptors of one process: what each one points to, grouped as files,\n"
 	      "sockets and other kernel objects, with every socket's addresses and state read from\n"
@@ -39,6 +40,10 @@ static void usage(void)
 	      "                  (as root, from its system calls through BPF, every fd however short-lived;\n"
 	      "                  else by comparing snapshots: shorter-lived fds are not seen)\n"
 	      "  --interval SEC  time between snapshots for --watch and --events (default 1)\n"
+	      "  --tcp-info      TCP internals under each TCP socket, as ss -ti shows them (rtt,\n"
+	      "                  cwnd, mss, retransmits, bytes acked/received, delivery rate, timer)\n"
+	      "  --engine E      bpf: a BPF iterator (root); procfs: /proc; auto (default): bpf for\n"
+	      "                  a big fd table, /proc for a small one or when BPF cannot be used\n"
 	      "  -h, --help      this text\n"
 	      "\n"
 	      "PID may be a thread's id: its fd table is shown, naming its process.\n"
@@ -46,7 +51,7 @@ static void usage(void)
 	      "\n"
 	      "usage: nic2app fds [--all] [--pid P,...] [--comm NAME] [--user U] [--port N] [--listen]\n"
 	      "                   [--state S] [--file PATH] [--deleted] [--type T,...] [--summary | --json]\n"
-	      "                   [--engine auto|bpf|procfs]\n"
+	      "                   [--engine auto|bpf|procfs] [--tcp-info]\n"
 	      "\n"
 	      "Without a PID: every process you may read, filtered (every filter given must match):\n"
 	      "  --pid, --comm, --user  these processes (comm exact; user a name or a uid)\n"
@@ -165,9 +170,14 @@ int cmd_fds(int argc, char **argv)
 		return cli_usage_error("fds", "unexpected argument '%s'", argv[optind + 1]);
 	if (watch && events)
 		return cli_usage_error("fds", "--watch and --events are two views: pick one");
+	if ((watch || events) && (mo.tcp_info || mo.engine != FD_ENGINE_AUTO))
+		return cli_usage_error("fds", "--tcp-info and --engine shape one snapshot: --watch and "
+				       "--events read the process their own way");
 	if (interval_set && !watch && !events)
 		return cli_usage_error("fds", "--interval needs --watch or --events");
 	o.colour = !o.json && colour_wanted(STDOUT_FILENO);
+	o.engine = mo.engine;
+	o.tcp_info = mo.tcp_info;
 	/* A snapshot of a big fd table is a few MB allocated on several threads at once: grow the
 	 * heaps in large steps, or each step is an mprotect() that stalls every thread's page
 	 * faults (measured: about a quarter of a 15,000-fd scan). */

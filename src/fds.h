@@ -14,9 +14,12 @@ struct fds_options {
 	bool colour;
 	fd_type_mask mask;
 	double interval_s;
+	enum fd_engine engine;    /* --engine, for the snapshot of fds PID */
+	bool tcp_info;            /* --tcp-info */
 };
 
-/* Take a snapshot of o->pid; on failure say why on stderr and return the exit code. */
+/* Take a snapshot of o->pid by o->engine (auto: the faster one that works), with the
+ * sockets' tcp_info when o->tcp_info; on failure say why on stderr and return the exit code. */
 int fds_take(const struct fds_options *o, struct fd_snapshot *s);
 /* The exit code for a failed snapshot (after saying why). */
 int fds_report_error(pid_t pid, int err);
@@ -70,6 +73,9 @@ int fds_machine_run(struct fds_options *o, struct fds_machine_options *mo, int n
 		    char **args, bool live);
 /* Run the whole-machine view (filters from mo, output options from o). */
 int fds_machine_main(const struct fds_options *o, struct fds_machine_options *mo);
+/* One process's snapshot by the engine o asks for (fds_engine.c): 0, -errno for the
+ * caller to report, or an exit code (> 0) after saying why on stderr. */
+int fds_snapshot_scan(const struct fds_options *o, struct fd_snapshot *s);
 /* Fill m by the engine mo asks for (auto: the faster one that works). fds_engine.c. 0, -errno,
  * or an exit code (> 0) after saying why on stderr. */
 int fds_machine_scan(const struct fds_machine_options *mo, const struct fd_machine_request *req,

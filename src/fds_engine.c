@@ -15,28 +15,43 @@
 
 #include "cli.h"
 #include "fds.h"
-#include "nic2app/proc_pid.h"
 
-/* Below this many fds in the processes asked for, /proc is faster than loading the program
- * (measured: make bench, "fds.engine_*"). */
-#define BPF_WORTH_FDS 2000
-
-/* The fd table sizes of the processes asked for (FDSize: in /proc/PID/status), summed. */
+/* The fd table sizes of the processes asked for, summed. */
 static long table_sizes(const struct fd_machine_request *req)
 {
 	long total = 0;
 
-	for (size_t i = 0; i < req->npids; i++) {
-		char path[64], text[2048];
-		const char *line;
-
-		snprintf(path, sizeof(path), "/proc/%d/status", (int)req->pids[i]);
-		if (proc_read_small(AT_FDCWD, path, text, sizeof(text)) < 0 && text[0] == '\0')
-			continue;
-		if ((line = strstr(text, "\nFDSize:")))
-			total += strtol(line + 8, NULL, 10);
-	}
+	for (size_t i = 0; i < req->npids; i++)
+		total += fd_table_slots(req->pids[i]);
 	return total;
+}
+
+/* Load BPF, or say why not: 0 or -errno from BPF, an exit code, or 1: use /proc. */
+static int bpf_failed(enum fd_engine engine, int r, const char *why)
+{
+	if (engine == FD_ENGINE_BPF) {
+		cli_error("--engine bpf: %s; --engine procfs still works", why ? why : strerror(-r));
+		return EXIT_NOT_HERE;
+	}
+	cli_error("reading /proc instead of BPF: %s", why ? why : strerror(-r));
+	return 1;
+}
+
+int fds_snapshot_scan(const struct fds_options *o, struct fd_snapshot *s)
+{
+	struct fd_machine_request req = { .pids = &o->pid, .npids = 1 };
+	const char *why = NULL;
+	int r;
+
+	if (o->engine == FD_ENGINE_PROCFS ||
+	    (o->engine == FD_ENGINE_AUTO && table_sizes(&req) < FD_BPF_WORTH_SLOTS))
+		return fd_snapshot_take("/proc", o->pid, 0, s);
+	r = fd_snapshot_take_bpf(o->pid, s, &why);
+	if (r == 0 || r == -ENOMEM || r == -ESRCH)
+		return r;
+	if ((r = bpf_failed(o->engine, r, why)) != 1)
+		return r;
+	return fd_snapshot_take("/proc", o->pid, 0, s);
 }
 
 int fds_machine_scan(const struct fds_machine_options *mo, const struct fd_machine_request *req,
@@ -47,15 +62,12 @@ int fds_machine_scan(const struct fds_machine_options *mo, const struct fd_machi
 
 	if (mo->engine == FD_ENGINE_PROCFS)
 		return fd_machine_scan_procfs(req, m);
-	if (mo->engine == FD_ENGINE_AUTO && req->pids && table_sizes(req) < BPF_WORTH_FDS)
+	if (mo->engine == FD_ENGINE_AUTO && req->pids && table_sizes(req) < FD_BPF_WORTH_SLOTS)
 		return fd_machine_scan_procfs(req, m);
 	r = fd_machine_scan_bpf(req, m, &why);
 	if (r == 0 || r == -ENOMEM)
 		return r;
-	if (mo->engine == FD_ENGINE_BPF) {
-		cli_error("--engine bpf: %s; --engine procfs still works", why ? why : strerror(-r));
-		return EXIT_NOT_HERE; /* said why */
-	}
-	cli_error("reading /proc instead of BPF: %s", why ? why : strerror(-r));
+	if ((r = bpf_failed(mo->engine, r, why)) != 1)
+		return r; /* said why */
 	return fd_machine_scan_procfs(req, m);
 }

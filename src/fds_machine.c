@@ -220,6 +220,11 @@ int fds_machine_main(const struct fds_options *o, struct fds_machine_options *mo
 		cli_error("cannot read the fds of the machine: %s", strerror(-r));
 		return r == -EPERM || r == -EACCES ? EXIT_NOT_HERE : EXIT_RUNTIME;
 	}
+	if (mo->tcp_info && (r = fd_machine_add_tcp_info(&m)) < 0) {
+		cli_error("cannot read the TCP sockets' tcp_info: %s", strerror(-r));
+		fd_machine_release(&m);
+		return EXIT_RUNTIME;
+	}
 	fds = fd_machine_count_shown(&m, &mo->filter, &procs);
 	if (procs == 0) {
 		say_nothing_matched(mo, &m);

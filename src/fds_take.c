@@ -58,7 +58,16 @@ int fds_report_error(pid_t pid, int err)
 
 int fds_take(const struct fds_options *o, struct fd_snapshot *s)
 {
-	int r = fd_snapshot_take("/proc", o->pid, 0, s);
+	int r = fds_snapshot_scan(o, s);
 
-	return r ? fds_report_error(o->pid, r) : EXIT_OK;
+	if (r > 0)
+		return r; /* said why */
+	if (r < 0)
+		return fds_report_error(o->pid, r);
+	if (o->tcp_info && (r = fd_snapshot_add_tcp_info(s)) < 0) {
+		cli_error("cannot read the TCP sockets' tcp_info: %s", strerror(-r));
+		fd_snapshot_release(s);
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
 }

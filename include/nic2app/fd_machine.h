@@ -35,8 +35,6 @@ struct fd_holder {
 	int fd;
 };
 
-enum fd_engine { FD_ENGINE_AUTO, FD_ENGINE_PROCFS, FD_ENGINE_BPF };
-const char *fd_engine_name(enum fd_engine e); /* "auto" "procfs" "bpf" */
 
 struct fd_machine {
 	struct fd_proc *procs;
@@ -50,6 +48,7 @@ struct fd_machine {
 	size_t ntables;
 	struct fd_holder *holders; /* sorted by inode (fd_machine_index_holders) */
 	size_t nholders;
+	struct fd_tcp_infos *tcp_infos; /* what the entries' tcp point into, or NULL */
 };
 
 /* What to read: pids (NULL: every process in /proc); flags FD_SCAN_*. */
@@ -57,12 +56,16 @@ struct fd_machine_request {
 	const pid_t *pids;
 	size_t npids;
 	bool no_sockets;          /* leave sockets unresolved (no filter or view needs them) */
+	bool by_tid;              /* BPF: pids are tasks: read each one's table only (a thread's
+				   * own, or the one it shares), not every table of its process */
 };
 
 /* Read with /proc. 0 or -errno (-ENOMEM; a process that cannot be read is an fd_proc with
  * err set, one that is gone is left out). */
 int fd_machine_scan_procfs(const struct fd_machine_request *req, struct fd_machine *m);
 void fd_machine_release(struct fd_machine *m);
+/* fd_snapshot_add_tcp_info for every table read: 0 or -ENOMEM. */
+int fd_machine_add_tcp_info(struct fd_machine *m);
 
 /*
  * Read with the BPF task_file iterator (lib/bpf/fd_iter.c): one pass over every task, or the
@@ -72,6 +75,39 @@ void fd_machine_release(struct fd_machine *m);
  */
 int fd_machine_scan_bpf(const struct fd_machine_request *req, struct fd_machine *m,
 			const char **why);
+
+/*
+ * From this many fd slots (FDSize in /proc/PID/status) on, the BPF engine reads a table faster
+ * than /proc, its ~6 ms load included (--engine auto, a watcher's refreshes). Measured with
+ * scripts/bench_fds_engines.py (make bench; 15 rounds, medians, wall, whole runs, on this
+ * 2-vCPU VM shared with other builds): the fixed cost is the kernel verifying and relocating
+ * the program (the light skeleton reads no BTF in user space, where libbpf's parse of vmlinux
+ * BTF cost ~25 ms); a 3-fd process took 7.5 ms by BPF and 1.5 ms by /proc; at FDSize 256 the
+ * two are even (50 fds: 7.9 vs 7.6 ms; 200: 8.5 vs 9.0: /proc dumps the namespace's sockets
+ * as soon as there is one socket); from FDSize 512 on BPF wins (500 fds: 9.4 vs 11.9 ms;
+ * 2,000: 13.6 vs 15.4; 15,000: 52 vs 74).
+ */
+#define FD_BPF_WORTH_SLOTS 512
+/* FDSize of pid (its fd table's slots), 0 when it cannot be read. */
+long fd_table_slots(pid_t pid);
+
+/* The BPF iterator loaded once for many passes (a watcher refreshing every second): 0, or
+ * -errno with *why as fd_machine_scan_bpf. */
+struct fd_bpf;
+int fd_bpf_open(struct fd_bpf **out, const char **why);
+void fd_bpf_close(struct fd_bpf *b);
+/* fd_machine_scan_bpf and fd_snapshot_take_bpf with a loaded iterator (elapsed_ns: the pass,
+ * without the load). */
+int fd_bpf_scan(struct fd_bpf *b, const struct fd_machine_request *req, struct fd_machine *m);
+int fd_bpf_snapshot(struct fd_bpf *b, pid_t pid, struct fd_snapshot *out);
+
+/*
+ * One fd table by the BPF iterator (its tid filter): the one-process form of `nic2app fds PID`
+ * with --engine bpf. Fills out as fd_snapshot_take does (engine FD_ENGINE_BPF); a scan of
+ * ourselves leaves out the BPF objects the scan itself holds. -ESRCH when pid does not exist,
+ * else as fd_machine_scan_bpf.
+ */
+int fd_snapshot_take_bpf(pid_t pid, struct fd_snapshot *out, const char **why);
 
 /* Append an empty fd_proc (zeroed, err 0), or NULL when out of memory. */
 struct fd_proc *fd_machine_add(struct fd_machine *m);

@@ -58,6 +58,13 @@ void fd_entry_json_fields(struct json *j, const struct fd_entry *e);
  * fd table" (no newline). */
 void fd_snapshot_title(struct strbuf *sb, const struct fd_snapshot *s);
 
+/* A TCP socket's internals (--tcp-info): the "tcp_info" member of the socket object, and the
+ * one line of text shown under its row, as `ss -ti` words it (fd_render_tcp.c). */
+void fd_tcp_info_json(struct json *j, const struct sock_tcp_info *t);
+void fd_tcp_info_line(struct strbuf *sb, const struct sock_tcp_info *t);
+/* Add e's row's note to t: its tcp_info line, when it has one. */
+int fd_entry_note(struct table *t, const struct fd_entry *e);
+
 /* The whole snapshot as one JSON object (no newline). */
 int fd_snapshot_json(struct strbuf *sb, const struct fd_snapshot *s, fd_type_mask mask);
 

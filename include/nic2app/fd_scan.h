@@ -13,6 +13,12 @@
 #include <sys/types.h>
 
 #include "nic2app/sock_table.h"
+#include "nic2app/tcp_info.h"
+
+/* Who reads the fds: /proc (readlink, stat, fdinfo, sock_diag) or the BPF task_file iterator;
+ * auto: the faster one that works (src/fds_engine.c). */
+enum fd_engine { FD_ENGINE_AUTO, FD_ENGINE_PROCFS, FD_ENGINE_BPF };
+const char *fd_engine_name(enum fd_engine e); /* "auto" "procfs" "bpf" */
 
 /* The DESIGN.md `type` vocabulary, in that order. */
 enum fd_type {
@@ -68,6 +74,8 @@ struct fd_entry {
 	bool has_stat;         /* paths: size and dev below come from a stat of the fd */
 	int64_t size;          /* st_size */
 	uint64_t dev;          /* st_dev, or st_rdev for a device file (as lsof's DEVICE) */
+	bool tcp_asked;        /* a TCP socket whose tcp_info was asked for (--tcp-info) */
+	const struct sock_tcp_info *tcp; /* what sock_diag said of it, or NULL (gone since) */
 };
 
 struct fd_snapshot {
@@ -90,6 +98,8 @@ struct fd_snapshot {
 	struct fd_entry *fds;      /* sorted by fd */
 	size_t count;
 	struct sock_table sockets; /* what the entries' sock point into */
+	struct fd_tcp_infos *tcp_infos; /* what the entries' tcp point into (fd_snapshot_add_tcp_info) */
+	enum fd_engine engine;     /* which engine read it: FD_ENGINE_PROCFS or FD_ENGINE_BPF */
 };
 
 /* What the kernel may refuse even to root (a process with capabilities the caller lacks, in
@@ -100,6 +110,9 @@ struct fd_snapshot {
 #define FD_SCAN_PROC_NET_ONLY 0x1 /* skip sock_diag (tests and the fallback path) */
 #define FD_SCAN_NO_SOCKETS    0x2 /* do not resolve sockets at all */
 #define FD_SCAN_ONE_THREAD    0x4 /* do not spread the reads over the CPUs */
+#define FD_SCAN_NO_FDINFO     0x8 /* skip /proc/PID/fdinfo: no offsets, flags or per-kind
+				     * details (has_fdinfo false), one read less per fd (the
+				     * exporter counts types only) */
 
 /*
  * Take a snapshot of pid under proc_root ("/proc", or a recorded tree in tests/data). Returns
@@ -111,6 +124,14 @@ struct fd_snapshot {
 int fd_snapshot_take(const char *proc_root, pid_t pid, unsigned int flags,
 		     struct fd_snapshot *out);
 void fd_snapshot_release(struct fd_snapshot *s);
+
+/* The TCP internals (tcp_info.h) of every TCP socket of s, from sock_diag in the namespace each
+ * socket lives in (its process's, or the one pidfd_getfd + SIOCGSKNS names): sets each such
+ * entry's tcp_asked and tcp. 0 or -errno (-ENOMEM; a namespace that cannot be asked leaves its
+ * sockets' tcp NULL). */
+struct fd_tcp_infos;
+int fd_snapshot_add_tcp_info(struct fd_snapshot *s);
+void fd_tcp_infos_free(struct fd_tcp_infos *set);
 
 /*
  * A watcher takes snapshot after snapshot of one process (--watch, --events) and keeps its

@@ -38,6 +38,7 @@ struct table {
 	enum table_align align[TABLE_MAX_COLS];
 	char **cells; /* nrows * ncols, each printable (control bytes escaped) */
 	unsigned char *row_colours; /* enum colour per row */
+	char **notes; /* per row: a line shown under it (not aligned to the columns), or NULL */
 	size_t nrows;
 	size_t cap_rows;
 	int err;
@@ -49,6 +50,9 @@ int table_init(struct table *t, size_t ncols, const char *const *headers);
 int table_add_row(struct table *t, const char *const *cells);
 /* The same, with the whole row in a colour when the table is rendered in colour. */
 int table_add_row_coloured(struct table *t, const char *const *cells, enum colour c);
+/* A line of text under the last row added (e.g. a TCP socket's internals), indented by 4 more
+ * spaces than the table; it does not widen the columns. -EINVAL before any row. */
+int table_add_note(struct table *t, const char *text);
 /* Render with a header row, columns two spaces apart, indented by indent spaces. */
 int table_render(const struct table *t, struct strbuf *sb, bool use_colour, int indent);
 void table_release(struct table *t);

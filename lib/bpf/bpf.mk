@@ -3,7 +3,11 @@
 # clang -target bpf against a vmlinux.h that bpftool dumps from this machine's BTF (into
 # $(BUILD)/bpf: generated, never committed; CO-RE relocations make the object fit other
 # kernels), linked by `bpftool gen object` (which drops the DWARF) and embedded in the command
-# as a skeleton, $(BUILD)/bpf/NAME.skel.h (`bpftool gen skeleton`), loaded with libbpf.
+# as a skeleton, $(BUILD)/bpf/NAME.skel.h (`bpftool gen skeleton`), loaded with libbpf, and as a
+# light skeleton, $(BUILD)/bpf/NAME.lskel.h (`bpftool gen skeleton -L`): a loader program that
+# the kernel runs, which applies the CO-RE relocations and finds the attach point against the
+# kernel's own BTF, so nic2app does not read and parse the 6 MB of /sys/kernel/btf/vmlinux
+# (most of a libbpf load's ~25 ms here; fd_iter.c uses it).
 #
 # Without clang, bpftool, libbpf or BTF (/sys/kernel/btf/vmlinux: CONFIG_DEBUG_INFO_BTF) the
 # build goes on without BPF, after saying which is missing: NIC2APP_NO_BPF makes the loaders
@@ -46,6 +50,10 @@ endif
 ifeq ($(BPF),1)
 BPF_OBJS := $(BPF_SRCS:lib/bpf/%.bpf.c=$(BPF_OUT)/%.bpf.o)
 BPF_SKELS := $(BPF_SRCS:lib/bpf/%.bpf.c=$(BPF_OUT)/%.skel.h)
+# light skeletons for the programs whose loaders use one (a program must suit bpftool's
+# loader generator to be listed here)
+BPF_LIGHT := fd_iter
+BPF_SKELS += $(BPF_LIGHT:%=$(BPF_OUT)/%.lskel.h)
 override CFLAGS += -I$(BPF_OUT) $(shell pkg-config --cflags libbpf 2>/dev/null)
 LDLIBS += $(shell pkg-config --libs libbpf 2>/dev/null)
 BPF_CFLAGS := -target bpf -O2 -g -D__TARGET_ARCH_$(BPF_ARCH) -I$(BPF_OUT) -Ilib/bpf \
@@ -70,6 +78,10 @@ $(BPF_OUT)/%.bpf.o: lib/bpf/%.bpf.c $(BPF_OUT)/vmlinux.h
 $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+$(BPF_OUT)/%.lskel.h: $(BPF_OUT)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton -L $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
 -include $(BPF_OBJS:.o=.d)
 else

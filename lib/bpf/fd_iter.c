@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,17 +23,29 @@
 #include "nic2app/fd_machine.h"
 #include "nic2app/names.h"
 #include "nic2app/proc_pid.h"
+#include "../fd/fd_scan_int.h"
 
 #ifdef NIC2APP_NO_BPF
 
-int fd_machine_scan_bpf(const struct fd_machine_request *req, struct fd_machine *m,
-			const char **why)
+int fd_bpf_open(struct fd_bpf **out, const char **why)
 {
-	(void)req;
-	(void)m;
+	*out = NULL;
 	if (why)
 		*why = "this nic2app was built without BPF (clang, bpftool, libbpf or the kernel's BTF "
 		       "was missing at build time)";
+	return -EOPNOTSUPP;
+}
+
+void fd_bpf_close(struct fd_bpf *b)
+{
+	(void)b;
+}
+
+int fd_bpf_scan(struct fd_bpf *b, const struct fd_machine_request *req, struct fd_machine *m)
+{
+	(void)b;
+	(void)req;
+	memset(m, 0, sizeof(*m));
 	return -EOPNOTSUPP;
 }
 
@@ -44,62 +57,12 @@ int fd_machine_scan_bpf(const struct fd_machine_request *req, struct fd_machine 
 
 #include "../sock/sock_diag_int.h"
 #include "fd_iter.h"
-#include "fd_iter.skel.h"
+#include "fd_iter.lskel.h"
 
 /* the kernel's dev_t: 12 bits of major above 20 bits of minor */
 static uint64_t kernel_dev(uint32_t dev)
 {
 	return makedev(dev >> 20, dev & 0xfffff);
-}
-
-static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
-/* Read the iterator's whole output. */
-static int read_iter(struct bpf_link *link, char **out, size_t *len)
-{
-	size_t cap = 1 << 20, used = 0;
-	char *buf = malloc(cap), *grown;
-	int fd = bpf_iter_create(bpf_link__fd(link));
-	ssize_t n = 0;
-
-	if (fd < 0 || !buf) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return fd < 0 ? -errno : -ENOMEM;
-	}
-	for (;;) {
-		if (cap - used < 65536) {
-			if (!(grown = realloc(buf, cap * 2))) {
-				n = -ENOMEM;
-				break;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-		n = read(fd, buf + used, cap - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		used += (size_t)n;
-	}
-	if (n < 0 && n != -ENOMEM)
-		n = -errno;
-	close(fd);
-	if (n < 0) {
-		free(buf);
-		return (int)n;
-	}
-	*out = buf;
-	*len = used;
-	return 0;
 }
 
 /* A unix name as unix_diag's reader shows it (sock_diag_unix.c): a path up to its NUL; an
@@ -228,11 +191,31 @@ static int entry_from_rec(const struct fd_rec *r, const char *path, struct fd_en
 
 	memset(e, 0, sizeof(*e));
 	e->fd = r->fd;
-	e->name = r->path_len ? strndup(path, r->path_len) : strdup("");
+	if (r->name_kind != FD_REC_NAME_PATH) { /* named as its file system names it */
+		char digits[24];
+		const char *kind = r->name_kind == FD_REC_NAME_SOCKET ? "socket:[" : "pipe:[";
+		size_t k = strlen(kind), n = sizeof(digits);
+		uint64_t v = r->ino;
+
+		/* by hand, not snprintf: two thirds of a big table are sockets and pipes */
+		do {
+			digits[--n] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		len = k + (sizeof(digits) - n) + 1;
+		if ((e->name = malloc(len + 1))) {
+			memcpy(e->name, kind, k);
+			memcpy(e->name + k, digits + n, sizeof(digits) - n);
+			memcpy(e->name + len - 1, "]", 2);
+		}
+		e->type = r->name_kind == FD_REC_NAME_SOCKET ? FD_SOCKET : FD_PIPE;
+	} else {
+		e->name = r->path_len ? strndup(path, r->path_len) : strdup("");
+		len = e->name ? strlen(e->name) : 0;
+		e->type = e->name ? fd_type_from_link(e->name, &e->inode) : FD_UNKNOWN;
+	}
 	if (!e->name)
 		return -ENOMEM;
-	len = strlen(e->name);
-	e->type = fd_type_from_link(e->name, &e->inode);
 	/* a memfd's file was never linked: the kernel names it "(deleted)", and so is it */
 	if (e->type == FD_MEMFD)
 		e->deleted = len >= sizeof(deleted) - 1 &&
@@ -297,8 +280,6 @@ struct parse_state {
 
 static void start_proc(struct parse_state *ps, const struct fd_rec *r, struct fd_proc *p)
 {
-	char path[64], text[4096];
-
 	p->tgid = (pid_t)r->tgid;
 	p->snap.pid = (pid_t)r->tid;
 	p->uid = r->uid;
@@ -306,12 +287,12 @@ static void start_proc(struct parse_state *ps, const struct fd_rec *r, struct fd
 	p->snap.comm[FD_REC_COMM] = '\0';
 	p->snap.time_ns = ps->time_ns;
 	p->snap.socket_source = SOCK_SOURCE_BPF;
-	p->snap.limit_soft = p->snap.limit_hard = -1;
+	p->snap.engine = FD_ENGINE_BPF;
+	/* RLIM_INFINITY (~0) is "unlimited": -1 */
+	p->snap.limit_soft = r->nofile_cur > LONG_MAX ? -1 : (long)r->nofile_cur;
+	p->snap.limit_hard = r->nofile_max > LONG_MAX ? -1 : (long)r->nofile_max;
 	p->snap.system_allocated = ps->allocated;
 	p->snap.system_max = ps->max;
-	snprintf(path, sizeof(path), "/proc/%d/limits", (int)r->tid);
-	if (proc_read_small(AT_FDCWD, path, text, sizeof(text)) > 0)
-		proc_limits_parse(text, "Max open files", &p->snap.limit_soft, &p->snap.limit_hard);
 	ps->cur = p;
 	ps->cap = 0;
 }
@@ -346,7 +327,9 @@ static int parse_one(struct parse_state *ps, const struct fd_rec *r, const char 
 	return 0;
 }
 
-static int parse_records(struct parse_state *ps, const char *buf, size_t len)
+/* Parse the whole records at the start of buf; *used: the bytes they took (a record cut at
+ * the end of a read waits for the next one). */
+static int parse_records(struct parse_state *ps, const char *buf, size_t len, size_t *used)
 {
 	size_t off = 0;
 	int r = 0;
@@ -355,38 +338,75 @@ static int parse_records(struct parse_state *ps, const char *buf, size_t len)
 		struct fd_rec rec;
 
 		memcpy(&rec, buf + off, sizeof(rec));
-		if (rec.magic != FD_REC_MAGIC || off + sizeof(rec) + rec.path_len + rec.addr_len > len)
+		if (rec.magic != FD_REC_MAGIC)
 			return -EBADMSG;
+		if (off + sizeof(rec) + rec.path_len + rec.addr_len > len)
+			break;
 		r = parse_one(ps, &rec, buf + off + sizeof(rec), buf + off + sizeof(rec) + rec.path_len);
 		off += sizeof(rec) + rec.path_len + rec.addr_len;
 	}
+	*used = off;
 	return r;
 }
 
-/* One pass of the iterator: pid 0 for every task. */
-static int run_pass(struct fd_iter_bpf *skel, pid_t pid, struct parse_state *ps)
+/* Read the iterator's output and parse it as it comes: a buffer of 1 MiB, not one the size of
+ * the whole output (4 MB for 15,000 fds, grown by copying and faulted in page by page). */
+#define ITER_BUFFER (1u << 20)
+
+static int read_iter(int link, struct parse_state *ps)
+{
+	char *buf = malloc(ITER_BUFFER);
+	int fd = bpf_iter_create(link), r = 0;
+	size_t held = 0, used;
+	ssize_t n;
+
+	if (fd < 0 || !buf) {
+		r = fd < 0 ? -errno : -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		n = read(fd, buf + held, ITER_BUFFER - held);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? -errno : held ? -EBADMSG : 0; /* a record cut at the end */
+			break;
+		}
+		held += (size_t)n;
+		if ((r = parse_records(ps, buf, held, &used)) < 0)
+			break;
+		memmove(buf, buf + used, held - used);
+		held -= used;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return r;
+}
+
+/* One pass of the iterator: pid 0 for every task; by_tid: the one task pid, else the tasks of
+ * process pid. */
+static int run_pass(struct fd_iter_bpf *skel, pid_t pid, bool by_tid, struct parse_state *ps)
 {
 	union bpf_iter_link_info info;
-	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
-	struct bpf_link *link;
-	size_t len = 0;
-	char *buf = NULL;
-	int r;
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	int link, r;
 
 	memset(&info, 0, sizeof(info));
 	if (pid) {
-		info.task.pid = (__u32)pid;
-		opts.link_info = &info;
-		opts.link_info_len = sizeof(info);
+		if (by_tid)
+			info.task.tid = (__u32)pid;
+		else
+			info.task.pid = (__u32)pid;
+		opts.iter_info = &info;
+		opts.iter_info_len = sizeof(info);
 	}
-	link = bpf_program__attach_iter(skel->progs.fd_iter, pid ? &opts : NULL);
-	if (!link)
+	link = bpf_link_create(skel->progs.fd_iter.prog_fd, 0, BPF_TRACE_ITER, &opts);
+	if (link < 0)
 		return -errno;
-	r = read_iter(link, &buf, &len);
-	bpf_link__destroy(link);
-	if (r == 0)
-		r = parse_records(ps, buf, len);
-	free(buf);
+	r = read_iter(link, ps);
+	close(link);
 	return r;
 }
 
@@ -408,67 +428,108 @@ static const char *why_not(int err)
 	}
 }
 
-int fd_machine_scan_bpf(const struct fd_machine_request *req, struct fd_machine *m,
-			const char **why)
+struct fd_bpf {
+	struct fd_iter_bpf *skel;
+};
+
+int fd_bpf_open(struct fd_bpf **out, const char **why)
+{
+	struct fd_bpf *b = calloc(1, sizeof(*b));
+	int r;
+
+	*out = NULL;
+	if (!b)
+		return -ENOMEM;
+	/* the light skeleton: the kernel relocates the program against its own BTF */
+	b->skel = fd_iter_bpf__open();
+	r = b->skel ? fd_iter_bpf__load(b->skel) : -ENOMEM;
+	if (r < 0) {
+		fd_bpf_close(b);
+		if (why)
+			*why = why_not(r);
+		return r;
+	}
+	*out = b;
+	return 0;
+}
+
+void fd_bpf_close(struct fd_bpf *b)
+{
+	if (!b)
+		return;
+	fd_iter_bpf__destroy(b->skel);
+	free(b);
+}
+
+/* Point every socket fd at its entry in sockets, name the users, index the holders. */
+static int finish_scan(struct fd_machine *m, struct sock_table *sockets)
+{
+	sock_table_name_unix_peers(sockets);
+	for (size_t i = 0; i < m->count; i++) {
+		struct fd_snapshot *s = &m->procs[i].snap;
+
+		user_of(m, i);
+		for (size_t k = 0; k < s->count; k++)
+			if (s->fds[k].type == FD_SOCKET)
+				s->fds[k].sock = sock_table_find(sockets, (uint32_t)s->fds[k].inode);
+	}
+	if (!(m->tables = malloc(sizeof(*m->tables))))
+		return -ENOMEM;
+	m->tables[0] = *sockets;
+	m->ntables = 1;
+	return fd_machine_index_holders(m);
+}
+
+int fd_bpf_scan(struct fd_bpf *b, const struct fd_machine_request *req, struct fd_machine *m)
 {
 	uint64_t start = monotonic_ns();
 	struct sock_table sockets = SOCK_TABLE_INIT;
 	struct parse_state ps = { .m = m, .sockets = &sockets, .allocated = -1, .max = -1 };
-	libbpf_print_fn_t old = libbpf_set_print(silent);
-	struct fd_iter_bpf *skel;
 	struct timespec now;
 	char text[256];
 	int r = 0;
 
 	memset(m, 0, sizeof(*m));
 	m->source = FD_ENGINE_BPF;
-	skel = fd_iter_bpf__open_and_load();
-	libbpf_set_print(old);
-	if (!skel) {
-		r = errno ? -errno : -EINVAL;
-		if (why)
-			*why = why_not(r);
-		return r;
-	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	ps.time_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 	if (proc_read_small(AT_FDCWD, "/proc/sys/fs/file-nr", text, sizeof(text)) > 0)
 		file_nr_parse(text, &ps.allocated, &ps.max);
 	if (req->pids) {
 		for (size_t i = 0; i < req->npids && r == 0; i++)
-			r = run_pass(skel, req->pids[i], &ps);
+			r = run_pass(b->skel, req->pids[i], req->by_tid, &ps);
 	} else {
-		r = run_pass(skel, 0, &ps);
-	}
-	fd_iter_bpf__destroy(skel);
-	if (r == 0) {
-		sock_table_name_unix_peers(&sockets);
-		for (size_t i = 0; i < m->count; i++) {
-			struct fd_snapshot *s = &m->procs[i].snap;
-
-			user_of(m, i);
-			for (size_t k = 0; k < s->count; k++)
-				if (s->fds[k].type == FD_SOCKET)
-					s->fds[k].sock = sock_table_find(&sockets, (uint32_t)s->fds[k].inode);
-		}
-		if ((m->tables = malloc(sizeof(*m->tables)))) {
-			m->tables[0] = sockets;
-			m->ntables = 1;
-		} else {
-			r = -ENOMEM;
-		}
+		r = run_pass(b->skel, 0, false, &ps);
 	}
 	if (r == 0)
-		r = fd_machine_index_holders(m);
+		r = finish_scan(m, &sockets);
 	m->elapsed_ns = monotonic_ns() - start;
 	if (r < 0) {
 		if (!m->ntables)
 			sock_table_release(&sockets);
 		fd_machine_release(m);
-		if (why)
-			*why = "the BPF iterator's output could not be read";
 	}
 	return r;
 }
 
 #endif
+
+int fd_machine_scan_bpf(const struct fd_machine_request *req, struct fd_machine *m,
+			const char **why)
+{
+	uint64_t start = monotonic_ns();
+	struct fd_bpf *b;
+	int r = fd_bpf_open(&b, why);
+
+	if (r < 0) {
+		memset(m, 0, sizeof(*m));
+		return r;
+	}
+	r = fd_bpf_scan(b, req, m);
+	fd_bpf_close(b);
+	if (r < 0 && why)
+		*why = "the BPF iterator's output could not be read";
+	if (r == 0)
+		m->elapsed_ns = monotonic_ns() - start; /* the load included */
+	return r;
+}

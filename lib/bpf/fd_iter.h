@@ -11,6 +11,11 @@
 #define FD_REC_ADDR_MAX 108          /* a unix socket's sun_path */
 #define FD_REC_COMM 16
 
+/* name_kind values: how the name is made when path_len is 0 */
+#define FD_REC_NAME_PATH 0           /* the d_path that follows (none: path_len 0) */
+#define FD_REC_NAME_SOCKET 1         /* "socket:[INODE]", as sockfs names it */
+#define FD_REC_NAME_PIPE 2           /* "pipe:[INODE]", as pipefs names it */
+
 /* has_sock values */
 #define FD_REC_NO_SOCK 0
 #define FD_REC_SOCK 1
@@ -49,6 +54,9 @@ struct fd_rec {
 	__u32 unix_bound;            /* unix: has a name (addr_len may still be 0 when too long) */
 	__u32 bound_if;              /* inet: the device it is bound to (sk_bound_dev_if), 0: none */
 	__u32 v6only;                /* inet6: IPV6_V6ONLY */
+	__u32 name_kind;             /* FD_REC_NAME_* */
+	__u32 pad;
+	__u64 nofile_cur, nofile_max; /* the task's RLIMIT_NOFILE (what /proc/PID/limits shows) */
 };
 
 #endif

@@ -3,8 +3,11 @@
  * export_collect: what one scrape reads: every process's fd table through the fds engine
  * (fd_snapshot_take, without its per-process socket dump), the sockets of each network
  * namespace from one sock_diag dump shared by all its processes, the system's file handles
- * and TcpExt listen counters. The one place the exporter touches the fds engine: a whole-
- * machine scan can replace the loop in export_collect() without the rest knowing.
+ * and TcpExt listen counters. The one place the exporter touches the fds engine. As root, one
+ * pass of the BPF task_file iterator (fd_machine_scan_bpf) reads every table and socket at
+ * once; elsewhere (no privilege, a build without BPF, a recorded /proc tree in tests) a loop
+ * over /proc with FD_SCAN_NO_FDINFO: a scrape counts fds by type, and fdinfo's offsets and
+ * flags would be one read per fd more for nothing.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -19,6 +22,7 @@
 
 #include "export_int.h"
 #include "nic2app/clock.h"
+#include "nic2app/fd_machine.h"
 #include "nic2app/names.h"
 #include "nic2app/proc_pid.h"
 #include "nic2app/sock_table.h"
@@ -183,7 +187,8 @@ static int add_socket(struct export_process *p, const struct sock_desc *sd)
 	return export_listener_add(p, &l, false);
 }
 
-/* One snapshot as a process's counts. 0 or -ENOMEM. */
+/* One snapshot as a process's counts; pid_dir < 0: its sockets are resolved already (BPF).
+ * 0 or -ENOMEM. */
 static int summarise(struct collect *c, int pid_dir, const struct fd_snapshot *s,
 		     struct export_process *p)
 {
@@ -202,6 +207,10 @@ static int summarise(struct collect *c, int pid_dir, const struct fd_snapshot *s
 		p->by_type[e->type]++;
 		if (e->type != FD_SOCKET)
 			continue;
+		if (pid_dir < 0) {
+			r = add_socket(p, e->sock);
+			continue;
+		}
 		if (!looked) {
 			table = netns_sockets(c, pid_dir, s->pid);
 			looked = true;
@@ -246,7 +255,7 @@ static int collect_one(struct collect *c, int proc_dir, const char *name, pid_t 
 	r = process_wanted(f, pid_dir, &uid);
 	if (r <= 0)
 		goto out_close;
-	r = fd_snapshot_take(c->proc_root, pid, FD_SCAN_NO_SOCKETS, &s);
+	r = fd_snapshot_take(c->proc_root, pid, FD_SCAN_NO_SOCKETS | FD_SCAN_NO_FDINFO, &s);
 	if (r == -ENOMEM)
 		goto out_close;
 	if (r == -EACCES || r == -EPERM) {
@@ -262,6 +271,46 @@ static int collect_one(struct collect *c, int proc_dir, const char *name, pid_t 
 out_close:
 	close(pid_dir);
 	return r == -ENOMEM ? r : 0;
+}
+
+/* The filters on uid and comm for a table the BPF pass read. */
+static bool bpf_proc_wanted(const struct export_filter *f, const struct fd_proc *p)
+{
+	bool match = !f->n_uids;
+
+	for (size_t i = 0; i < f->n_uids && !match; i++)
+		match = f->uids[i] == p->uid;
+	if (!match || !f->n_comms)
+		return match;
+	for (size_t i = 0; i < f->n_comms; i++)
+		if (strcmp(f->comms[i], p->snap.comm) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Every process by one pass of the BPF iterator. 0, -ENOMEM, or another -errno when BPF
+ * cannot be used (the caller then reads /proc). As the /proc loop does, a process is its
+ * leader's table (a thread with a table of its own is not a series of its own) and a process
+ * with no fd is not a series.
+ */
+static int collect_bpf(struct collect *c, const struct export_filter *f)
+{
+	struct fd_machine_request req = { .pids = f->n_pids ? f->pids : NULL, .npids = f->n_pids };
+	struct fd_machine m;
+	int r = fd_machine_scan_bpf(&req, &m, NULL);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < m.count && r == 0; i++) {
+		const struct fd_proc *p = &m.procs[i];
+
+		if (p->snap.pid != p->tgid || !p->snap.count || !bpf_proc_wanted(f, p))
+			continue;
+		r = add_process(c, -1, p->uid, &p->snap);
+	}
+	fd_machine_release(&m);
+	return r;
 }
 
 /* TcpExt's ListenOverflows and ListenDrops from /proc/net/netstat (a header line of names,
@@ -332,6 +381,15 @@ int export_collect(const char *proc_root, const struct export_filter *f, uint64_
 	if (stat("/proc/self/ns/net", &st) == 0)
 		c.own_netns = st.st_ino;
 	read_system(proc_root, out);
+	/* BPF for the live machine; /proc when it cannot be used (or for a recorded tree) */
+	if (strcmp(proc_root, "/proc") == 0 && (r = collect_bpf(&c, f)) != -ENOMEM) {
+		if (r == 0) {
+			closedir(dir);
+			goto out;
+		}
+		export_data_release(out); /* what a failed pass may have added */
+		r = 0;
+	}
 	while (!r && (de = readdir(dir))) {
 		pid_t pid = pid_of(de->d_name);
 
@@ -344,6 +402,7 @@ int export_collect(const char *proc_root, const struct export_filter *f, uint64_
 		r = collect_one(&c, dirfd(dir), de->d_name, pid, f);
 	}
 	closedir(dir);
+out:
 	for (size_t i = 0; i < c.n_nets; i++)
 		sock_table_release(&c.nets[i].table);
 	free(c.nets);

@@ -53,6 +53,18 @@ int fd_brief_read(int fd, struct fd_brief *out)
 	return 0;
 }
 
+/* buf[used..] = sep name, cut to fit len with its NUL; the new length. */
+static size_t append_name(char *buf, size_t len, size_t used, const char *sep, const char *name)
+{
+	size_t a = strlen(sep), b = strlen(name);
+
+	if (used + a + b + 1 > len)
+		return used;
+	memcpy(buf + used, sep, a);
+	memcpy(buf + used + a, name, b + 1);
+	return used + a + b;
+}
+
 const char *open_flags_format(int flags, char *buf, size_t len)
 {
 	static const struct {
@@ -76,9 +88,14 @@ const char *open_flags_format(int flags, char *buf, size_t len)
 	default:
 		mode = "O_RDWR";
 	}
-	used = (size_t)snprintf(buf, len, "%s", mode);
-	for (i = 0; i < sizeof(extra) / sizeof(extra[0]) && used < len; i++)
+	/* appended by hand, not by snprintf: this runs for every fd of a snapshot */
+	used = 0;
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	used = append_name(buf, len, used, "", mode);
+	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
 		if ((flags & extra[i].bit) == extra[i].bit)
-			used += (size_t)snprintf(buf + used, len - used, "|%s", extra[i].name);
+			used = append_name(buf, len, used, "|", extra[i].name);
 	return buf;
 }

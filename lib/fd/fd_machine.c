@@ -31,6 +31,18 @@ const char *fd_engine_name(enum fd_engine e)
 	}
 }
 
+long fd_table_slots(pid_t pid)
+{
+	char path[64], text[2048];
+	const char *line;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (proc_read_small(AT_FDCWD, path, text, sizeof(text)) < 0 && text[0] == '\0')
+		return 0;
+	line = strstr(text, "\nFDSize:");
+	return line ? strtol(line + 8, NULL, 10) : 0;
+}
+
 struct fd_proc *fd_machine_add(struct fd_machine *m)
 {
 	if (m->count == m->cap) {
@@ -421,5 +433,6 @@ void fd_machine_release(struct fd_machine *m)
 		sock_table_release(&m->tables[t]);
 	free(m->tables);
 	free(m->holders);
+	fd_tcp_infos_free(m->tcp_infos);
 	memset(m, 0, sizeof(*m));
 }

@@ -261,6 +261,8 @@ static int read_entry_once(const struct scan_dirs *d, struct fd_entry *e)
 	}
 	if (e->type == FD_SOCKET)
 		return READ_OK;
+	if (d->no_fdinfo) /* the type and inode are all the caller wants */
+		return link[0] == '/' ? same_link(d, name, link) : READ_OK;
 	r = read_info(d, name, e);
 	if (r < 0)
 		return r == -ENOENT ? READ_VANISHED : r;

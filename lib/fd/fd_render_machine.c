@@ -128,7 +128,7 @@ int fd_machine_json(struct strbuf *sb, const struct fd_machine *m, const struct 
 	size_t procs, fds = fd_machine_count_shown(m, f, &procs);
 	struct json j;
 
-	strbuf_reserve(sb, 256 + m->count * 300 + fds * 160);
+	strbuf_reserve(sb, 256 + m->count * 300 + fds * 200); /* as fd_snapshot_json */
 	json_init(&j, sb);
 	json_object_begin(&j, NULL);
 	json_array_begin(&j, "processes");
@@ -182,7 +182,9 @@ static int add_row(struct table *t, const struct fd_machine *m, size_t i,
 				 m->procs[h->proc].snap.comm, h->fd);
 		cells[LEAD + 8] = peer;
 	}
-	return table_add_row(t, cells);
+	if (table_add_row(t, cells))
+		return t->err;
+	return fd_entry_note(t, e);
 }
 
 int fd_machine_tables_render(struct strbuf *sb, const struct fd_machine *m,

@@ -157,7 +157,8 @@ void fd_summary_render(struct strbuf *sb, const struct fd_snapshot *s, fd_type_m
 	strbuf_addf(sb, " %ld file handles allocated, fs.file-max %ld\n", s->system_allocated,
 		    s->system_max);
 	colour_add(sb, colour, COLOUR_BOLD, "scan:");
-	strbuf_addf(sb, " %zu fds in %.2f ms", s->count, (double)s->elapsed_ns / 1e6);
+	strbuf_addf(sb, " %zu fds in %.2f ms (%s)", s->count, (double)s->elapsed_ns / 1e6,
+		    s->engine == FD_ENGINE_BPF ? "bpf" : "procfs");
 	if (s->socket_source != SOCK_SOURCE_NONE)
 		strbuf_addf(sb, "; sockets from %s", sock_source_name(s->socket_source));
 	strbuf_addc(sb, '\n');

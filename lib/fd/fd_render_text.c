@@ -139,13 +139,28 @@ void fd_entry_cells(const struct fd_entry *e, const char **cells, char storage[]
 	}
 }
 
+int fd_entry_note(struct table *t, const struct fd_entry *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int r;
+
+	if (!e->tcp)
+		return 0;
+	fd_tcp_info_line(&sb, e->tcp);
+	r = sb.err ? sb.err : table_add_note(t, strbuf_str(&sb));
+	strbuf_release(&sb);
+	return r;
+}
+
 static int add_entry_row(struct table *t, const struct fd_entry *e, enum colour c)
 {
 	char storage[6][160];
 	const char *cells[8] = { 0 };
+	int r;
 
 	fd_entry_cells(e, cells, storage);
-	return table_add_row_coloured(t, cells, c);
+	r = table_add_row_coloured(t, cells, c);
+	return r ? r : fd_entry_note(t, e);
 }
 
 /* Rows of one group, merged in fd order with the fds closed since marks->previous. */

@@ -195,6 +195,7 @@ static int scan(const char *proc_root, int pid_dir, int pidfd, unsigned int flag
 	if (r < 0)
 		return r;
 	d.real_proc = strcmp(proc_root, "/proc") == 0;
+	d.no_fdinfo = flags & FD_SCAN_NO_FDINFO;
 	if (d.real_proc) {
 		max_fds = fd_table_size(pid_dir);
 		if (cache && max_fds > 0 && (r = fdinfo_cache_fit(cache, (size_t)max_fds)) < 0)
@@ -263,6 +264,7 @@ int fd_snapshot_take_cached(const char *proc_root, pid_t pid, unsigned int flags
 
 	memset(out, 0, sizeof(*out));
 	out->pid = pid;
+	out->engine = FD_ENGINE_PROCFS;
 	clock_gettime(CLOCK_REALTIME, &now);
 	out->time_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 	snprintf(path, sizeof(path), "%s/%d", proc_root, (int)pid);

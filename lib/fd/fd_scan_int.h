@@ -40,6 +40,7 @@ struct scan_dirs {
 	int own[OWN_FDS]; /* a scan of ourselves leaves out the fds the scan opened */
 	struct fdinfo_cache *cache; /* NULL for a one-off snapshot */
 	const struct fd_snapshot *previous; /* a watcher's last snapshot, or NULL */
+	bool no_fdinfo;   /* FD_SCAN_NO_FDINFO */
 };
 
 /* fd_snapshot_take, with a watcher's cache (or NULL). */
@@ -84,6 +85,14 @@ void netns_tables_release(struct netns_tables *n);
  */
 int sock_find_elsewhere(struct netns_tables *n, int pidfd, bool self, uint64_t own_ino,
 			const struct fd_entry *e, struct sock_desc *d, bool *checked, int *err);
+
+/*
+ * The namespace of fd in the process of pidfd, if it still holds the socket inode: 0 with
+ * *netns_fd open (the caller closes it) and *ino set; -errno when it cannot be asked (EPERM
+ * without the right to ptrace the process, ENOSYS before 5.6); 1 when the fd holds another
+ * file now. self: the process is ours, so its fd is dup'ed where pidfd_getfd is missing.
+ */
+int fd_socket_netns(int pidfd, bool self, int fd, uint64_t inode, int *netns_fd, uint64_t *ino);
 
 /* The socket table of the target's namespace, filled on its own thread or in place. */
 struct sock_job {

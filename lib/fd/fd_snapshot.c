@@ -40,4 +40,6 @@ void fd_snapshot_release(struct fd_snapshot *s)
 	s->fds = NULL;
 	s->count = 0;
 	sock_table_release(&s->sockets);
+	fd_tcp_infos_free(s->tcp_infos);
+	s->tcp_infos = NULL;
 }

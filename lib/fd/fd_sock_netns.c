@@ -50,14 +50,7 @@ static struct ns_table *table_of(struct netns_tables *n, int netns_fd, uint64_t 
 	return t;
 }
 
-/*
- * The namespace of fd in the process of pidfd, if it still holds the socket inode: 0 with
- * *netns_fd open (the caller closes it) and *ino set; -errno when it cannot be asked (EPERM
- * without the right to ptrace the process, ENOSYS before 5.6); 1 when the fd holds another
- * file now.
- */
-static int socket_netns(int pidfd, bool self, int fd, uint64_t inode, int *netns_fd,
-			uint64_t *ino)
+int fd_socket_netns(int pidfd, bool self, int fd, uint64_t inode, int *netns_fd, uint64_t *ino)
 {
 	struct stat st;
 	int copy = -1, err;
@@ -101,7 +94,7 @@ int sock_find_elsewhere(struct netns_tables *n, int pidfd, bool self, uint64_t o
 	if ((pidfd < 0 && !self) || !own_ino)
 		r = own_ino ? -ENOSYS : -EOPNOTSUPP;
 	else
-		r = socket_netns(pidfd, self, e->fd, e->inode, &netns_fd, &ino);
+		r = fd_socket_netns(pidfd, self, e->fd, e->inode, &netns_fd, &ino);
 	if (r == 1)
 		return 0; /* replaced since it was read: the caller finds out */
 	if (r < 0) {

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* fd_watcher: repeated snapshots of one process, keeping its fdinfo files open in between. */
+/* fd_watcher: repeated snapshots of one process: by the BPF iterator, loaded once, when the
+ * table is big enough for it to be the cheaper engine (FD_BPF_WORTH_SLOTS) and BPF can be
+ * used; else through /proc, keeping the fdinfo files open in between. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "nic2app/fd_machine.h"
 #include "fd_scan_int.h"
 
 
@@ -17,6 +20,7 @@ struct fd_watcher {
 	unsigned int flags;
 	int pidfd;                 /* the process we started with, even if its PID is reused */
 	struct fdinfo_cache cache;
+	struct fd_bpf *bpf;        /* the loaded iterator, or NULL: /proc */
 };
 
 /* A quarter of our soft fd limit: room for the handles, and for everything else. */
@@ -54,6 +58,10 @@ int fd_watcher_open(const char *proc_root, pid_t pid, unsigned int flags,
 	/* Watching ourselves, the handles would show up in our own table. */
 	if (pid != getpid())
 		w->cache.most = handle_budget();
+	/* a big table of another process, whole: BPF when it loads (else quietly /proc) */
+	if (w->pidfd >= 0 && flags == 0 && pid != getpid() &&
+	    fd_table_slots(pid) >= FD_BPF_WORTH_SLOTS && fd_bpf_open(&w->bpf, NULL) < 0)
+		w->bpf = NULL;
 	*out = w;
 	return 0;
 }
@@ -73,6 +81,17 @@ int fd_watcher_take(struct fd_watcher *w, const struct fd_snapshot *previous,
 	memset(out, 0, sizeof(*out));
 	if (exited(w))
 		return -ESRCH;
+	if (w->bpf) {
+		r = fd_bpf_snapshot(w->bpf, w->pid, out);
+		if (r == 0 && exited(w)) { /* it exited during the pass: what was read is partial */
+			fd_snapshot_release(out);
+			r = -ESRCH;
+		}
+		if (r == 0 || r == -ESRCH || r == -ENOMEM)
+			return r;
+		fd_bpf_close(w->bpf); /* the iterator failed: /proc from now on */
+		w->bpf = NULL;
+	}
 	/* the scan sizes the cache to the fd table it reads */
 	r = fd_snapshot_take_cached(w->proc_root, w->pid, w->flags,
 				    w->cache.most ? &w->cache : NULL, previous, out);
@@ -86,6 +105,7 @@ void fd_watcher_free(struct fd_watcher *w)
 	if (!w)
 		return;
 	fdinfo_cache_release(&w->cache);
+	fd_bpf_close(w->bpf);
 	if (w->pidfd >= 0)
 		close(w->pidfd);
 	free(w);

@@ -47,6 +47,14 @@ int table_add_row_coloured(struct table *t, const char *const *cells, enum colou
 		if (!rc)
 			return t->err = -ENOMEM;
 		t->row_colours = rc;
+		if (t->notes) {
+			char **notes = realloc(t->notes, cap * sizeof(*notes));
+
+			if (!notes)
+				return t->err = -ENOMEM;
+			memset(notes + t->cap_rows, 0, (cap - t->cap_rows) * sizeof(*notes));
+			t->notes = notes;
+		}
 		t->cap_rows = cap;
 	}
 	base = t->nrows * t->ncols;
@@ -64,6 +72,26 @@ int table_add_row_coloured(struct table *t, const char *const *cells, enum colou
 		strbuf_release(&sb);
 	}
 	t->row_colours[t->nrows++] = (unsigned char)colour;
+	return 0;
+}
+
+int table_add_note(struct table *t, const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (t->err)
+		return t->err;
+	if (!t->nrows)
+		return -EINVAL;
+	if (!t->notes && !(t->notes = calloc(t->cap_rows, sizeof(*t->notes))))
+		return t->err = -ENOMEM;
+	strbuf_add_printable(&sb, text, strlen(text));
+	free(t->notes[t->nrows - 1]);
+	if (sb.err || !(t->notes[t->nrows - 1] = strdup(strbuf_str(&sb)))) {
+		strbuf_release(&sb);
+		return t->err = -ENOMEM;
+	}
+	strbuf_release(&sb);
 	return 0;
 }
 
@@ -134,6 +162,11 @@ int table_render(const struct table *t, struct strbuf *sb, bool use_colour, int 
 		if (line.err)
 			sb->err = line.err;
 		strbuf_release(&line);
+		if (t->notes && t->notes[r]) {
+			strbuf_addf(sb, "%*s", indent + 4, "");
+			colour_add(sb, use_colour, (enum colour)t->row_colours[r], t->notes[r]);
+			strbuf_addc(sb, '\n');
+		}
 	}
 	return sb->err;
 }
@@ -146,5 +179,8 @@ void table_release(struct table *t)
 		free(t->cells[i]);
 	free(t->cells);
 	free(t->row_colours);
+	for (i = 0; t->notes && i < t->nrows; i++)
+		free(t->notes[i]);
+	free(t->notes);
 	memset(t, 0, sizeof(*t));
 }

@@ -142,15 +142,35 @@ int inet_diag_dump(int family, int protocol, inet_sock_fn fn, void *ctx)
 const char *inet_sock_addr(const struct inet_sock *s, int remote, char *buf, size_t size)
 {
 	const struct in6_addr *a = remote ? &s->dst : &s->src;
-	uint16_t port = remote ? s->dport : s->sport;
+	unsigned int port = remote ? s->dport : s->sport;
 	char ip[INET6_ADDRSTRLEN];
+
+	char text[INET6_ADDRSTRLEN + 10], digits[8], *at = text;
+	size_t n = sizeof(digits), len;
 
 	/* a family other than AF_INET/AF_INET6 (a malformed message) has no address to show */
 	if (!inet_ntop(s->family, a, ip, sizeof(ip)))
-		snprintf(ip, sizeof(ip), "?");
+		memcpy(ip, "?", 2);
+	/* by hand, not snprintf: every socket of a big table comes here */
 	if (s->family == AF_INET6)
-		snprintf(buf, size, "[%s]:%u", ip, port);
-	else
-		snprintf(buf, size, "%s:%u", ip, port);
+		*at++ = '[';
+	len = strlen(ip);
+	memcpy(at, ip, len);
+	at += len;
+	if (s->family == AF_INET6)
+		*at++ = ']';
+	*at++ = ':';
+	do {
+		digits[--n] = (char)('0' + port % 10);
+		port /= 10;
+	} while (port);
+	memcpy(at, digits + n, sizeof(digits) - n);
+	at += sizeof(digits) - n;
+	*at = '\0';
+	if (size) {
+		len = (size_t)(at - text) < size ? (size_t)(at - text) : size - 1;
+		memcpy(buf, text, len);
+		buf[len] = '\0';
+	}
 	return buf;
 }

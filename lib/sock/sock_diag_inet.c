@@ -32,12 +32,25 @@ static void local_with_dev(const struct inet_sock *s, const char *dev, char *buf
 	char addr[SOCK_ADDR_MAX];
 	const char *colon;
 
+	if (!dev[0]) { /* the common case, straight into buf */
+		inet_sock_addr(s, 0, buf, size);
+		return;
+	}
 	inet_sock_addr(s, 0, addr, sizeof(addr));
 	colon = strrchr(addr, ':'); /* before the port: "[::1]:80" has others inside the brackets */
-	if (!dev[0] || !colon)
+	if (!colon)
 		snprintf(buf, size, "%s", addr);
 	else
 		snprintf(buf, size, "%.*s%%%s%s", (int)(colon - addr), addr, dev, colon);
+}
+
+/* src into a field of size bytes, cut to fit (snprintf "%s" without its cost per socket) */
+static void copy_name(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 void sock_desc_from_inet(const struct inet_sock *s, const char *proto, int ifname_fd,
@@ -48,9 +61,8 @@ void sock_desc_from_inet(const struct inet_sock *s, const char *proto, int ifnam
 	memset(d, 0, sizeof(*d));
 	d->inode = s->inode;
 	d->family = s->family;
-	snprintf(d->proto, sizeof(d->proto), "%s", proto);
-	snprintf(d->state, sizeof(d->state), "%s",
-		 sock_state_name(s->state, s->protocol == IPPROTO_TCP));
+	copy_name(d->proto, sizeof(d->proto), proto);
+	copy_name(d->state, sizeof(d->state), sock_state_name(s->state, s->protocol == IPPROTO_TCP));
 	if (s->from_diag) {
 		d->known |= SOCK_KNOWN_DEV;
 		if (s->ifindex)

@@ -17,6 +17,13 @@ struct mnl_socket;
 /* Every TCP state but those of sockets that never have an inode (TIME_WAIT, NEW_SYN_RECV). */
 #define INET_DIAG_STATES_WITH_INODE (~((1u << 6) | (1u << 12)))
 
+/*
+ * The sock_diag socket of the namespace netns_fd names (or ours: -1). 0 with *out set; 1 when
+ * sock_diag cannot be used (entering the namespace is not permitted, or the kernel refuses
+ * the socket); -errno when netns_fd is not a namespace or the thread could not get back.
+ */
+int sock_diag_open_in(int netns_fd, struct mnl_socket **out);
+
 /* inet_diag_dump() on nl, asking for the sockets in states (a mask of 1 << TCP state). For
  * IPPROTO_RAW every raw protocol is listed. */
 int inet_diag_dump_on(struct mnl_socket *nl, unsigned int seq, int family, int protocol,

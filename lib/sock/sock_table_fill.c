@@ -32,12 +32,7 @@ static int is_own_netns(const struct stat *st)
 	return st->st_ino == self.st_ino && st->st_dev == self.st_dev;
 }
 
-/*
- * The sock_diag socket of the namespace netns_fd names (or ours: -1). 0 with *out set; 1 when
- * sock_diag cannot be used (entering the namespace is not permitted, or the kernel refuses
- * the socket); -errno when netns_fd is not a namespace or the thread could not get back.
- */
-static int diag_socket_open(int netns_fd, struct mnl_socket **out)
+int sock_diag_open_in(int netns_fd, struct mnl_socket **out)
 {
 	struct stat st;
 	int self, own = 1, err;
@@ -189,7 +184,7 @@ int sock_table_fill(struct sock_table *t, int netns_fd, const char *proc_net_dir
 	int r;
 
 	*source = SOCK_SOURCE_NONE;
-	r = diag_socket_open(netns_fd, &nl);
+	r = sock_diag_open_in(netns_fd, &nl);
 	if (r < 0)
 		return r;
 	if (r == 1 && !proc_net_dir)

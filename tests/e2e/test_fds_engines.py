@@ -58,6 +58,29 @@ with Fixture("--kinds", "all") as fx:
                 f"{k}: bpf {ours[fd].get(k)!r} procfs {theirs[fd].get(k)!r}" for k in keys))
     check(not diffs, "the engines differ:\n  " + "\n  ".join(diffs))
     compared = len(ours)
+    # the one-process form (fds PID) honours --engine too, with the same rows
+    one = {}
+    for engine in ("bpf", "procfs"):
+        r = nic2app("fds", str(fx.pid), "--engine", engine, "--json")
+        check(r.returncode == 0, f"fds PID --engine {engine}: exit {r.returncode}: {r.stderr!r}")
+        one[engine] = json.loads(r.stdout)
+        check(one[engine]["scan"]["source"] == engine,
+              f"fds PID --engine {engine}: scan.source {one[engine]['scan']['source']}")
+    for key in ("pid", "comm", "limits"):
+        check(one["bpf"][key] == one["procfs"][key],
+              f"fds PID: {key}: bpf {one['bpf'][key]!r}, procfs {one['procfs'][key]!r}")
+    a = {e["fd"]: e for e in one["bpf"]["fds"]}
+    b = {e["fd"]: e for e in one["procfs"]["fds"]}
+    for fd in a:  # as above: what /proc does not know, BPF may
+        for k in ("v6only", "dev"):
+            if a[fd].get("socket") and b.get(fd, {}).get("socket", {}).get(k, 0) is None:
+                a[fd]["socket"][k] = None
+    one_diffs = [fd for fd in sorted(set(a) | set(b)) if a.get(fd) != b.get(fd)]
+    check(not one_diffs, "fds PID: the engines differ at fds " + ", ".join(
+        f"{fd}: bpf {a.get(fd)!r} procfs {b.get(fd)!r}" for fd in one_diffs))
+    # auto: the fixture's table is small, so /proc (no program to load)
+    auto = json.loads(nic2app("fds", str(fx.pid), "--json").stdout)
+    check(auto["scan"]["source"] == "procfs", f"fds PID, auto, small table: {auto['scan']['source']}")
 
 env = dict(os.environ, NIC2APP_FDS_ENGINE="bpf")
 r = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "e2e", "test_fds_machine.py")],
@@ -73,6 +96,10 @@ if shutil.which("setpriv"):
         err = r.stderr.decode()
         check(r.returncode == 3 and "CAP_BPF" in err and "procfs" in err,
               f"as nobody, --engine bpf: exit {r.returncode}, {err!r}")
+        r = run([*drop, prog, "fds", str(os.getpid()), "--engine", "bpf"], cwd="/")
+        err = r.stderr.decode()
+        check(r.returncode == 3 and "CAP_BPF" in err, f"as nobody, fds PID --engine bpf: "
+              f"exit {r.returncode}, {err!r}")
         r = run([*drop, prog, "fds", "--json"], cwd="/")
         err = r.stderr.decode()
         check(r.returncode == 0 and err.count("\n") == 1 and "instead of BPF" in err,

@@ -2,7 +2,8 @@
 """Sockets stay in the network namespace they were made in: a process that opened a listener
 and a connected pair, then moved into another namespace with setns(), must still see them
 LISTEN and ESTABLISHED with their addresses (as lsof does), found in their own namespace
-(pidfd_getfd + SIOCGSKNS), not called CLOSE. A socket that namespace does not list either is
+(pidfd_getfd + SIOCGSKNS), not called CLOSE, with their tcp_info (--tcp-info) from there
+too. A socket that namespace does not list either is
 the only one named by protocol, with a note saying how that was decided. The namespace the
 fixture moves into is made here and deleted on every way out."""
 import json
@@ -88,6 +89,22 @@ try:
         check("which the process has left (asked with SIOCGSKNS)" in text, f"no note on the namespace:\n{text}")
         check("1 socket listed by no namespace, its own asked too (SIOCGSKNS)" in text,
               f"no note on the unbound socket:\n{text}")
+        # --tcp-info asks sock_diag in the namespace each socket lives in, too
+        for engine in ("procfs", "bpf"):
+            r = nic2app("fds", str(fx.pid), "--tcp-info", "--json", "--engine", engine)
+            if engine == "bpf" and r.returncode == 3:
+                continue  # no BPF here
+            check(r.returncode == 0, f"--tcp-info --engine {engine}: exit {r.returncode}: {r.stderr!r}")
+            infos = {e["fd"]: e["socket"].get("tcp_info", "absent")
+                     for e in json.loads(r.stdout)["fds"] if e.get("socket", {}).get("proto") == "tcp"}
+            for want in fx.manifest["fds"]:
+                if want["socket"]["proto"] != "tcp":
+                    continue
+                info = infos.get(want["fd"])
+                check(isinstance(info, dict) and info.get("snd_cwnd", 0) > 0,
+                      f"--tcp-info --engine {engine}: fd {want['fd']} ({want['kind']}): {info!r}")
+            check(infos.get(unbound) is None,
+                  f"--tcp-info --engine {engine}: the unbound socket has {infos.get(unbound)!r}")
         if LSOF:  # lsof reads /proc/PID/net/tcp of the namespace it was made in too
             for fd, (name, state) in lsof_tcp(fx.pid).items():
                 got = by_fd[fd]["socket"]

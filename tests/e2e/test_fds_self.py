@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""`nic2app fds self` lists the fds of nic2app and none of those its own scan opens; a thread id
+"""`nic2app fds self` lists the fds of nic2app and none of those its own scan opens (by either
+engine); a thread id
 shows that thread's fd table and names its process, whether the thread shares the table or
 has one of its own (unshare(CLONE_FILES)). Ground truth: the fds nic2app was started with, and
 /proc/TID/fd of the threads of a helper process this test starts."""
@@ -21,6 +22,11 @@ if reduced("valgrind's own fds, at the top of the fd limit, are left out of the 
 check(sorted(listed) == [0, 1, 2], f"fds self lists more than stdio: {listed}")
 r = nic2app("fds", "self")
 check("/proc/" not in r.stdout.decode(), f"the text view lists a /proc handle:\n{r.stdout.decode()}")
+# by BPF, none of the program's, map's, link's or iterator's fds either
+r = nic2app("fds", "self", "--json", "--engine", "bpf")
+if r.returncode == 0:
+    listed = {e["fd"]: e.get("name", e["type"]) for e in json.loads(r.stdout)["fds"]}
+    check(sorted(listed) == [0, 1, 2], f"fds self --engine bpf lists more than stdio: {listed}")
 
 # A helper with two threads besides its main one: one shares the fd table, one has its own
 # with a file the process does not hold.
@@ -50,8 +56,10 @@ with tempfile.NamedTemporaryFile(prefix="nic2app-thread-") as marker:
         line = helper.stdout.readline().split()
         check(len(line) == 2, "the helper did not start its threads")
         shared_tid, own_tid = (int(x) for x in line)
-        for tid, own in ((shared_tid, False), (own_tid, True)):
-            r = nic2app("fds", str(tid), "--json")
+        # by each engine (the BPF iterator's tid filter reads that thread's table) when BPF works
+        engines = ["procfs"] + (["bpf"] if nic2app("fds", "self", "--engine", "bpf").returncode == 0 else [])
+        for (tid, own), engine in ((t, e) for t in ((shared_tid, False), (own_tid, True)) for e in engines):
+            r = nic2app("fds", str(tid), "--json", "--engine", engine)
             check(r.returncode == 0, f"fds {tid} (a thread) exited {r.returncode}: {r.stderr.decode()}")
             doc = json.loads(r.stdout)
             check(doc["pid"] == tid and doc.get("thread_of") == helper.pid,
@@ -62,7 +70,7 @@ with tempfile.NamedTemporaryFile(prefix="nic2app-thread-") as marker:
             check(got == want, f"thread {tid}: fds {got}, /proc/{tid}/fd has {want}")
             names = [e.get("name") for e in doc["fds"]]
             check((marker.name in names) is own, f"thread {tid}: the file only its own table holds: {names}")
-            text = nic2app("fds", str(tid)).stdout.decode()
+            text = nic2app("fds", str(tid), "--engine", engine).stdout.decode()
             check(text.startswith(f"thread {tid} (") and f"of process {helper.pid}" in text.splitlines()[0],
                   f"the title does not name the thread's process: {text.splitlines()[0]!r}")
     finally:

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <pty.h>
@@ -48,6 +49,38 @@ static void test_table_cells_cannot_break_lines(void **state)
 	table_render(&t, &sb, false, 0);
 	assert_string_equal(strbuf_str(&sb), "PATH          X\n"
 					     "a\\nb\\x01\\xff  y\n");
+	table_release(&t);
+	strbuf_release(&sb);
+}
+
+static void test_table_notes_sit_under_their_row(void **state)
+{
+	static const char *const hdr[] = { "FD", "NAME" };
+	const char *r1[] = { "3", "a" }, *r2[] = { "4", "b" };
+	struct strbuf sb = STRBUF_INIT;
+	struct table t;
+
+	(void)state;
+	table_init(&t, 2, hdr);
+	assert_int_equal(table_add_note(&t, "before any row"), -EINVAL);
+	table_add_row(&t, r1);
+	/* wider than the table, with a byte to escape: no column grows, the line stays one */
+	assert_int_equal(table_add_note(&t, "a note much wider than any column\n"), 0);
+	for (int i = 0; i < 20; i++) /* past the first allocation of rows, notes included */
+		table_add_row(&t, r2);
+	assert_int_equal(table_add_note(&t, "the last row's"), 0);
+	assert_int_equal(table_render(&t, &sb, false, 2), 0);
+	{
+		static const char head[] = "  FD  NAME\n"
+					   "  3   a\n"
+					   "      a note much wider than any column\\n\n"
+					   "  4   b\n";
+		static const char tail[] = "  4   b\n      the last row's\n";
+
+		assert_memory_equal(strbuf_str(&sb), head, sizeof(head) - 1);
+		assert_true(sb.len > sizeof(tail));
+		assert_string_equal(strbuf_str(&sb) + sb.len - (sizeof(tail) - 1), tail);
+	}
 	table_release(&t);
 	strbuf_release(&sb);
 }
@@ -175,6 +208,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_aligns_columns),
 		cmocka_unit_test(test_table_cells_cannot_break_lines),
+		cmocka_unit_test(test_table_notes_sit_under_their_row),
 		cmocka_unit_test(test_table_rejects_bad_column_counts),
 		cmocka_unit_test(test_bars_scale_in_eighths),
 		cmocka_unit_test(test_colour_only_on_a_tty_without_no_color),
