@@ -66,16 +66,6 @@ static void usage(void)
 	      stdout);
 }
 
-/* "1234" or "self"; 0 on a bad word. */
-static pid_t parse_pid(const char *word)
-{
-	pid_t pid;
-
-	if (strcmp(word, "self") == 0)
-		return getpid();
-	return cli_parse_pid(word, &pid) == 0 ? pid : 0;
-}
-
 static int parse_interval(const char *word, double *out)
 {
 	return cli_parse_seconds(word, SHORTEST_INTERVAL_S, 3600, out);
@@ -162,7 +152,7 @@ int cmd_fds(int argc, char **argv)
 	}
 	if (optind >= argc || mo.used)
 		return fds_machine_run(&o, &mo, argc - optind, argv + optind, watch || events);
-	o.pid = parse_pid(argv[optind]);
+	o.pid = fds_parse_pid(argv[optind]);
 	if (!o.pid)
 		return cli_usage_error("fds", "'%s' is not a process id (a positive number or 'self')",
 				       argv[optind]);

@@ -319,6 +319,27 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
+/* The result as text or JSON on stdout; releases r. The exit code. */
+static int print_result(const struct options *o, struct journey_result *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int err = 0;
+
+	if (o->json) {
+		err = journey_json(&sb, r, o->packets);
+		strbuf_addc(&sb, '\n');
+	} else {
+		journey_report_render(&sb, r, colour_wanted(STDOUT_FILENO));
+	}
+	if (err)
+		cli_error("journey: cannot format the output: %s", strerror(-err));
+	else
+		cli_emit(&sb);
+	strbuf_release(&sb);
+	journey_result_release(r);
+	return err ? EXIT_RUNTIME : EXIT_OK;
+}
+
 /* What a failed --live run means for the user, and the exit status. */
 static int explain_live_failure(int err)
 {
@@ -352,7 +373,6 @@ static int explain_live_failure(int err)
 static int run_live(struct options *o)
 {
 	struct journey_result r;
-	struct strbuf sb = STRBUF_INIT;
 	struct journey_live *l;
 	int err;
 
@@ -370,19 +390,7 @@ static int run_live(struct options *o)
 		journey_result_release(&r);
 		return explain_live_failure(err);
 	}
-	if (o->json) {
-		err = journey_json(&sb, &r, o->packets);
-		strbuf_addc(&sb, '\n');
-	} else {
-		journey_report_render(&sb, &r, colour_wanted(STDOUT_FILENO));
-	}
-	if (err)
-		cli_error("journey: cannot format the output: %s", strerror(-err));
-	else
-		cli_emit(&sb);
-	strbuf_release(&sb);
-	journey_result_release(&r);
-	return err ? EXIT_RUNTIME : EXIT_OK;
+	return print_result(o, &r);
 }
 
 /* What a failed run means for the user, and the exit status. */
@@ -445,7 +453,6 @@ static int write_svg(const char *path, const struct out_file *out, const struct 
 int cmd_journey(int argc, char **argv)
 {
 	struct journey_result r;
-	struct strbuf sb = STRBUF_INIT;
 	struct options o = { 0 };
 	struct out_file svg_out;
 	int err, code;
@@ -476,17 +483,5 @@ int cmd_journey(int argc, char **argv)
 		journey_result_release(&r);
 		return EXIT_OK;
 	}
-	if (o.json) {
-		err = journey_json(&sb, &r, o.packets);
-		strbuf_addc(&sb, '\n');
-	} else {
-		journey_report_render(&sb, &r, colour_wanted(STDOUT_FILENO));
-	}
-	if (err)
-		cli_error("journey: cannot format the output: %s", strerror(-err));
-	else
-		cli_emit(&sb);
-	strbuf_release(&sb);
-	journey_result_release(&r);
-	return err ? EXIT_RUNTIME : EXIT_OK;
+	return print_result(&o, &r);
 }

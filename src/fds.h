@@ -21,6 +21,8 @@ struct fds_options {
 /* Take a snapshot of o->pid by o->engine (auto: the faster one that works), with the
  * sockets' tcp_info when o->tcp_info; on failure say why on stderr and return the exit code. */
 int fds_take(const struct fds_options *o, struct fd_snapshot *s);
+/* "1234" or "self": the process asked for; 0 on a bad word. */
+pid_t fds_parse_pid(const char *word);
 /* The exit code for a failed snapshot (after saying why). */
 int fds_report_error(pid_t pid, int err);
 

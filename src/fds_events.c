@@ -65,7 +65,7 @@ static int emit_event(enum fd_change c, const struct fd_entry *before,
 }
 
 /* The exit event (JSON) and the word on stderr; -errno when the event could not be written. */
-static int emit_exit(const struct fds_options *o, struct strbuf *sb)
+int live_emit_exit(const struct fds_options *o, struct strbuf *sb)
 {
 	struct timespec now;
 	struct json j;
@@ -125,7 +125,7 @@ static int events_loop(const struct fds_options *o, struct fd_watcher *watcher, 
 			break;
 		}
 	}
-	if (w == WAKE_EXITED && (r = emit_exit(o, &sb)))
+	if (w == WAKE_EXITED && (r = live_emit_exit(o, &sb)))
 		code = live_write_failed(r);
 	strbuf_release(&sb);
 	return code;

@@ -31,6 +31,8 @@ void live_close(struct live *l);
 enum wake live_wait(struct live *l, int keyfd);
 /* Write sb to stdout now: 0, or -errno when the write failed (a full disk, a closed terminal). */
 int live_write(struct strbuf *sb);
+/* The {"event":"exit"} line (JSON) and "process N exited" (stderr): 0 or the write's -errno. */
+int live_emit_exit(const struct fds_options *o, struct strbuf *sb);
 /* " (was pipe pipe:[1234])": what a changed fd was, in the words of fd_entry_line. */
 void live_add_was(struct strbuf *sb, const struct fd_entry *before);
 /* Say once why the output failed (nothing for EPIPE) and drop what stdio still holds, so the

@@ -251,15 +251,6 @@ int fds_machine_main(const struct fds_options *o, struct fds_machine_options *mo
 	return r ? EXIT_RUNTIME : EXIT_OK;
 }
 
-/* "1234" or "self" as the one PID among the machine's options; 0 on a bad word. */
-static pid_t positional_pid(const char *word)
-{
-	pid_t pid;
-
-	if (strcmp(word, "self") == 0)
-		return getpid();
-	return cli_parse_pid(word, &pid) == 0 ? pid : 0;
-}
 
 int fds_machine_run(struct fds_options *o, struct fds_machine_options *mo, int nargs,
 		    char **args, bool live)
@@ -270,7 +261,7 @@ int fds_machine_run(struct fds_options *o, struct fds_machine_options *mo, int n
 	if (nargs > 1)
 		return cli_usage_error("fds", "unexpected argument '%s'", args[1]);
 	if (nargs == 1) {
-		pid_t pid = positional_pid(args[0]);
+		pid_t pid = fds_parse_pid(args[0]);
 
 		if (!pid)
 			return cli_usage_error("fds", "'%s' is not a process id (a positive number or "

@@ -102,25 +102,6 @@ static int on_report(const struct fd_report *r, void *arg)
 	return 0;
 }
 
-static void emit_exit(const struct fds_options *o, struct strbuf *sb)
-{
-	struct timespec now;
-	struct json j;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	if (o->json) {
-		json_init(&j, sb);
-		json_object_begin(&j, NULL);
-		json_uint(&j, "time_ns", (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec);
-		json_string(&j, "event", "exit");
-		json_int(&j, "pid", o->pid);
-		json_object_end(&j);
-		strbuf_addc(sb, '\n');
-	}
-	cli_emit(sb);
-	fprintf(stderr, "nic2app fds: process %d exited\n", (int)o->pid);
-}
-
 /* Open the stream, or say why events will come from snapshots (FDS_EVENTS_FALLBACK). */
 static int stream_open(const struct fds_options *o, struct fd_event_stream **st)
 {
@@ -247,9 +228,8 @@ int fds_events_syscall(const struct fds_options *o)
 				  strerror(-r));
 			code = EXIT_RUNTIME;
 		}
-		if (exited)
-			emit_exit(o, &sb);
-		fflush(stdout);
+		if (exited && (c.write_err = live_emit_exit(o, &sb)) < 0)
+			code = live_write_failed(c.write_err);
 	}
 	fd_event_stream_free(st); /* unloads the program: nothing is left in the kernel */
 	if (pidfd >= 0)

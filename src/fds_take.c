@@ -71,3 +71,13 @@ int fds_take(const struct fds_options *o, struct fd_snapshot *s)
 	}
 	return EXIT_OK;
 }
+
+/* "1234" or "self"; 0 on a bad word. */
+pid_t fds_parse_pid(const char *word)
+{
+	pid_t pid;
+
+	if (strcmp(word, "self") == 0)
+		return getpid();
+	return cli_parse_pid(word, &pid) == 0 ? pid : 0;
+}

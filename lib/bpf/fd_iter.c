@@ -65,22 +65,6 @@ static uint64_t kernel_dev(uint32_t dev)
 	return makedev(dev >> 20, dev & 0xfffff);
 }
 
-/* A unix name as unix_diag's reader shows it (sock_diag_unix.c): a path up to its NUL; an
- * abstract name as '@' and the rest, NULs as '@'. */
-static void unix_name(const char *name, size_t len, char *buf, size_t size)
-{
-	size_t i, n = 0;
-
-	if (len > 0 && name[0] != '\0') {
-		for (i = 0; i < len && name[i] != '\0' && n + 1 < size; i++)
-			buf[n++] = name[i];
-	} else {
-		for (i = 0; i < len && n + 1 < size; i++)
-			buf[n++] = name[i] ? name[i] : '@';
-	}
-	buf[n] = '\0';
-}
-
 static const char *inet_proto(const struct fd_rec *r)
 {
 	if (r->type == SOCK_RAW)
@@ -125,7 +109,7 @@ static bool sock_desc_from_rec(const struct fd_rec *r, const char *addr, struct 
 	if (r->family == AF_UNIX) {
 		snprintf(d->proto, sizeof(d->proto), "%s", socktype_name(r->type));
 		snprintf(d->state, sizeof(d->state), "%s", sock_state_name(r->state, false));
-		unix_name(addr, r->addr_len, d->local, sizeof(d->local));
+		unix_name_format(addr, r->addr_len, d->local, sizeof(d->local));
 		d->peer_inode = r->peer_ino;
 		d->known = SOCK_KNOWN_QUEUES | SOCK_KNOWN_REMOTE;
 	} else if (r->family == AF_NETLINK) {

@@ -45,6 +45,10 @@ int sock_diag_packet_dump(struct mnl_socket *nl, unsigned int seq, int ifname_fd
 void sock_desc_from_inet(const struct inet_sock *s, const char *proto, int ifname_fd,
 			 struct sock_desc *d);
 
+/* A unix name as ss shows it: a path up to its NUL; an abstract name (first byte NUL) as '@'
+ * and the rest, where NULs also become '@'. */
+void unix_name_format(const char *name, size_t len, char *buf, size_t size);
+
 /* The packet socket's local address as documented in sock_table.h. */
 void sock_packet_local(unsigned int ifindex, unsigned int ethertype, int ifname_fd,
 		       char *buf, size_t size);

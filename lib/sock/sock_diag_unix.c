@@ -14,7 +14,7 @@
 
 /* A unix name as ss shows it: a path up to its NUL; an abstract name (first byte NUL) as '@'
  * and the rest, where NULs also become '@' and other bytes are kept as they are. */
-static void unix_name_format(const char *name, size_t len, char *buf, size_t size)
+void unix_name_format(const char *name, size_t len, char *buf, size_t size)
 {
 	size_t i, n = 0;
 
