@@ -57,8 +57,13 @@ static void takeaways(struct strbuf *sb, bool colour, const struct tour_facts *f
 	strbuf_addf(sb, "- System calls are expensive - batch operations when possible: %.0f ns,\n"
 		    "  %.0f function calls (batching: nic2app bench batch).\n",
 		    f->syscall_ns, f->syscall_ns / f->call_ns);
-	strbuf_addf(sb, "- Modern NICs offload many operations to hardware for efficiency: even\n"
-		    "  lo, all software, has an MTU of %ld (offloads: nic2app nic).\n", f->lo_mtu);
+	if (f->lo_offloads[0])
+		strbuf_addf(sb, "- Modern NICs offload many operations to hardware for efficiency: even\n"
+			    "  lo, all software, has them on: %s (MTU %ld).\n", f->lo_offloads,
+			    f->lo_mtu);
+	else
+		strbuf_addf(sb, "- Modern NICs offload many operations to hardware for efficiency: even\n"
+			    "  lo, all software, has an MTU of %ld (offloads: nic2app nic).\n", f->lo_mtu);
 	strbuf_release(&d);
 }
 
@@ -116,7 +121,7 @@ int cmd_tour(int argc, char **argv)
 	}
 	takeaways(&sb, colour, &facts);
 	strbuf_adds(&sb, "\nThe calls: examples/0[123]_*.c (run them from build/examples/). Detail:\n"
-		    "nic2app sockets, fds, journey, bench.\n");
+		    "nic2app sockets, fds, nic, journey, bench, report, exporter.\n");
 	cli_emit(&sb);
 out_release:
 	strbuf_release(&sb);

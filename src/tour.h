@@ -23,6 +23,7 @@ struct tour_facts {
 	double call_ns;        /* a function call */
 	double syscall_ns;     /* a system call: getppid, the one figure used everywhere */
 	long lo_mtu;           /* /sys/class/net/lo/mtu, 0 when unreadable */
+	char lo_offloads[64];  /* lo's offloads that are on, as screen 3 named them ("" unread) */
 };
 
 /* A screen's title, in colour on a terminal. */
@@ -39,6 +40,6 @@ int tour_costs(struct strbuf *sb, bool colour, struct tour_facts *f);
 
 /* The NIC stop (tour_nic.c): lo's offloads and MTU, the default route device's driver and
  * interrupts, one burst over lo; about 120 words. 0, or -errno when lo cannot be read. */
-int tour_nic_stop(struct strbuf *sb, bool colour);
+int tour_nic_stop(struct strbuf *sb, bool colour, struct tour_facts *f);
 
 #endif

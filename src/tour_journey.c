@@ -78,7 +78,7 @@ int tour_journey(struct strbuf *sb, bool colour, struct tour_facts *f)
 		    "NET_RX softirq polls like a NIC's NAPI context. Traffic to this machine's own\n"
 		    "addresses takes lo too (ip route get ADDR).\n");
 	/* the module's NIC section, measured on this machine's own devices */
-	if (tour_nic_stop(sb, colour) < 0)
+	if (tour_nic_stop(sb, colour, f) < 0)
 		strbuf_adds(sb, "The devices could not be read here; nic2app nic says why.\n");
 	strbuf_adds(sb, "Standard tools: perf trace -s; ethtool -k lo; bpftrace -e\n"
 		    "'tracepoint:net:netif_rx { @[comm] = count(); }'\n");

@@ -25,7 +25,7 @@ static bool feature_on(const struct nic_info *info, const char *legacy)
 	return false;
 }
 
-static void lo_lines(struct strbuf *sb, const struct nic_info *lo)
+static void lo_lines(struct strbuf *sb, const struct nic_info *lo, struct tour_facts *f)
 {
 	static const struct {
 		const char *legacy, *label;
@@ -35,9 +35,15 @@ static void lo_lines(struct strbuf *sb, const struct nic_info *lo)
 		      { "generic-receive-offload", "GRO" } };
 
 	strbuf_addf(sb, "  lo: MTU %u, GSO up to %u B; on:", lo->link.mtu, lo->link.gso_max_size);
-	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
-		if (feature_on(lo, shown[i].legacy))
-			strbuf_addf(sb, " %s", shown[i].label);
+	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
+		size_t used = strlen(f->lo_offloads);
+
+		if (!feature_on(lo, shown[i].legacy))
+			continue;
+		strbuf_addf(sb, " %s", shown[i].label);
+		snprintf(f->lo_offloads + used, sizeof(f->lo_offloads) - used, "%s%s",
+			 used ? " " : "", shown[i].label);
+	}
 	strbuf_adds(sb, ".\n  Checksum \"offload\" on lo: TCP's data is never summed; packets\n"
 			"  stay CHECKSUM_PARTIAL, which the receiver accepts as checked.\n");
 }
@@ -67,7 +73,7 @@ static void burst_line(struct strbuf *sb, const struct nic_burst *b)
 		    (unsigned long long)rx, b->cpu);
 }
 
-int tour_nic_stop(struct strbuf *sb, bool colour)
+int tour_nic_stop(struct strbuf *sb, bool colour, struct tour_facts *f)
 {
 	static struct nic_info lo, dev;
 	static struct nic_burst b;
@@ -77,7 +83,7 @@ int tour_nic_stop(struct strbuf *sb, bool colour)
 	colour_add(sb, colour, COLOUR_BOLD, "The devices (nic2app nic):\n");
 	if ((r = nic_collect("lo", &lo)) < 0)
 		return r;
-	lo_lines(sb, &lo);
+	lo_lines(sb, &lo, f);
 	if (nic_default_route_dev(ifname) == 0 && strcmp(ifname, "lo") != 0 &&
 	    nic_collect(ifname, &dev) == 0)
 		dev_lines(sb, &dev);

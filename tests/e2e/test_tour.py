@@ -4,8 +4,10 @@ objectives first, a screen for each in order (each ending with the standard tool
 module's four key takeaways, each beside a number the screens gave. The numbers are checked
 against the kernel (/proc/self/fd of the tour, /sys/class/net/lo/mtu) and against each other
 (one system-call figure, one journey total). `make tour` prints the lesson and no build lines."""
+import json
 import os
 import re
+import shutil
 import subprocess
 
 from e2e import BUILD, NIC2APP, ROOT, VALGRIND, check, example, run
@@ -88,7 +90,18 @@ check(re.search(r"TCP round trip on lo\s+~50 \u00b5s \(LAN\)\s+[\d.]+ \u00b5s \(
 
 with open("/sys/class/net/lo/mtu") as f:
     mtu = f.read().strip()
-check(f"MTU of {mtu}" in out, f"lo's MTU {mtu} not in the takeaways")
+# the takeaway names lo's offloads as ethtool -k lo says them (where ethtool is installed)
+flat_out = " ".join(out.split())
+m = re.search(r"lo, all software, has them on: ([\w ]+) \(MTU (\d+)\)", flat_out)
+check(m and m.group(2) == mtu, f"lo's offloads and MTU {mtu} not in the takeaways")
+ethtool = shutil.which("ethtool") or ("/usr/sbin/ethtool" if os.path.exists("/usr/sbin/ethtool") else None)
+if ethtool:
+    feats = json.loads(subprocess.run([ethtool, "--json", "-k", "lo"], capture_output=True,
+                                      text=True).stdout)[0]
+    names = {"checksum": "tx-checksumming", "sg": "scatter-gather", "TSO": "tcp-segmentation-offload",
+             "GSO": "generic-segmentation-offload", "GRO": "generic-receive-offload"}
+    on = [k for k, v in names.items() if feats.get(v, {}).get("active")]
+    check(m.group(1).split() == on, f"takeaway offloads {m.group(1)!r}, ethtool -k lo: {on}")
 
 # example 1 alone reports the fds it was given
 with open(os.devnull) as null:
