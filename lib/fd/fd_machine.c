@@ -37,6 +37,7 @@ long fd_table_slots(pid_t pid)
 	const char *line;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	text[0] = '\0'; /* a read that fails may leave nothing; one cut short keeps its start */
 	if (proc_read_small(AT_FDCWD, path, text, sizeof(text)) < 0 && text[0] == '\0')
 		return 0;
 	line = strstr(text, "\nFDSize:");

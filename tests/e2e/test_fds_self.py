@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 
-from e2e import check, nic2app, reduced
+from e2e import VALGRIND, check, nic2app, reduced
 
 # Started with stdin, stdout and stderr only (close_fds): that is all `fds self` may list.
 r = nic2app("fds", "self", "--json")
@@ -26,6 +26,8 @@ check("/proc/" not in r.stdout.decode(), f"the text view lists a /proc handle:\n
 r = nic2app("fds", "self", "--json", "--engine", "bpf")
 if r.returncode == 0:
     listed = {e["fd"]: e.get("name", e["type"]) for e in json.loads(r.stdout)["fds"]}
+    if VALGRIND:  # valgrind's own fds, at the top of the fd limit (said above)
+        listed = {fd: name for fd, name in listed.items() if fd < 1000}
     check(sorted(listed) == [0, 1, 2], f"fds self --engine bpf lists more than stdio: {listed}")
 
 # A helper with two threads besides its main one: one shares the fd table, one has its own
