@@ -203,12 +203,9 @@ static int serve(struct options *o)
 
 int cmd_serve(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_stop }; /* no SA_RESTART */
-	struct sigaction ignore = { .sa_handler = SIG_IGN };
-	struct sigaction old_int, old_term, old_pipe;
+	struct server_signals sigs;
 	struct server_log lines = { .cmd = "serve" };
 	struct options o = { 0 };
-	sigset_t stops, old_mask, wait_mask;
 	int code;
 
 	if ((code = parse_options(argc, argv, &o)) != 0)
@@ -219,24 +216,9 @@ int cmd_serve(int argc, char **argv)
 	o.cfg.stop = &stop_signal;
 	o.cfg.log = log_line;
 	o.cfg.log_ctx = &lines;
-	/* SIGINT and SIGTERM are blocked except while the server waits (see wait_sigmask) */
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGINT);
-	sigaddset(&stops, SIGTERM);
-	sigprocmask(SIG_BLOCK, &stops, &old_mask);
-	wait_mask = old_mask;
-	sigdelset(&wait_mask, SIGINT);
-	sigdelset(&wait_mask, SIGTERM);
-	o.cfg.wait_sigmask = &wait_mask;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	/* a log reader that went away (`serve 2>&1 | head`) must not end the server */
-	sigaction(SIGPIPE, &ignore, &old_pipe);
+	server_signals_catch(&sigs, on_stop);
+	o.cfg.wait_sigmask = &sigs.wait_mask;
 	code = serve(&o);
-	/* unblock first: a signal still pending goes to on_stop, not to the default action */
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGPIPE, &old_pipe, NULL);
+	server_signals_restore(&sigs);
 	return code;
 }

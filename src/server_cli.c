@@ -53,3 +53,29 @@ void server_log_finish(const struct server_log *l)
 	if (l->hidden)
 		fprintf(stderr, "nic2app %s: (%lu more not shown)\n", l->cmd, l->hidden);
 }
+
+void server_signals_catch(struct server_signals *s, void (*on_stop)(int))
+{
+	struct sigaction sa = { .sa_handler = on_stop }; /* no SA_RESTART */
+	struct sigaction ignore = { .sa_handler = SIG_IGN };
+	sigset_t stops;
+
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stops, &s->old_mask);
+	s->wait_mask = s->old_mask;
+	sigdelset(&s->wait_mask, SIGINT);
+	sigdelset(&s->wait_mask, SIGTERM);
+	sigaction(SIGINT, &sa, &s->old_int);
+	sigaction(SIGTERM, &sa, &s->old_term);
+	sigaction(SIGPIPE, &ignore, &s->old_pipe);
+}
+
+void server_signals_restore(const struct server_signals *s)
+{
+	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+	sigaction(SIGINT, &s->old_int, NULL);
+	sigaction(SIGTERM, &s->old_term, NULL);
+	sigaction(SIGPIPE, &s->old_pipe, NULL);
+}

@@ -4,6 +4,7 @@
 #ifndef NIC2APP_SRC_SERVER_CLI_H
 #define NIC2APP_SRC_SERVER_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -24,5 +25,18 @@ struct server_log {
 bool server_log_admit(struct server_log *l);
 /* At exit: how many lines of the last second were not shown. */
 void server_log_finish(const struct server_log *l);
+
+/* SIGINT and SIGTERM go to on_stop (no SA_RESTART) and are blocked except while the server
+ * waits in epoll_pwait with wait_mask; SIGPIPE is ignored (a log reader that went away, as
+ * in `serve 2>&1 | head`, must not end the server). Threads started after this inherit the
+ * blocked mask. */
+struct server_signals {
+	sigset_t wait_mask;     /* for the server's wait: the caller's mask, SIGINT/SIGTERM open */
+	sigset_t old_mask;
+	struct sigaction old_int, old_term, old_pipe;
+};
+void server_signals_catch(struct server_signals *s, void (*on_stop)(int));
+/* Unblock first: a signal still pending goes to on_stop, not to the default action. */
+void server_signals_restore(const struct server_signals *s);
 
 #endif
