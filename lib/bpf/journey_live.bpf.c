@@ -145,8 +145,10 @@ static __always_inline void hist_add(struct lp_cpu *c, __u32 stat, __u64 from, _
 		return;
 	h = &c->hist[stat];
 	ns = to - from;
-	/* b = floor(log2(ns)) + 1 in six steps, 0 for 0 ns */
-	v = ns;
+	/* b = floor(log2(ns - 1)) + 1 in six steps, 0 for 0 and 1 ns: bucket b holds
+	 * (2^(b-1), 2^b], so its upper bound is a power of two and inclusive, as a
+	 * Prometheus bucket's le is */
+	v = ns ? ns - 1 : 0;
 	if (v) {
 		b = 1;
 		if (v >> 32) { b += 32; v >>= 32; }

@@ -245,8 +245,7 @@ static int percpu_read(struct journey_live *l, struct lp_cpu *sum)
 	return err;
 }
 
-/* The q-quantile's bucket's upper bound (2^b - 1 ns: 0 for bucket 0), no more than the
- * maximum seen. */
+/* The q-quantile's bucket's upper bound (2^b ns, inclusive), no more than the maximum seen. */
 static double hist_quantile(const struct lp_hist *h, double q)
 {
 	uint64_t rank = (uint64_t)(q * (double)h->count + 0.999999), seen = 0;
@@ -256,7 +255,7 @@ static double hist_quantile(const struct lp_hist *h, double q)
 	for (int b = 0; b < LP_BUCKETS; b++) {
 		seen += h->bucket[b];
 		if (seen >= rank) {
-			double upper = (double)((1ull << b) - 1);
+			double upper = (double)(1ull << b);
 
 			return upper < (double)h->max_ns ? upper : (double)h->max_ns;
 		}

@@ -31,7 +31,7 @@ enum lp_stat {
 	LS_STATS
 };
 
-#define LP_BUCKETS 48 /* bucket 0 holds 0 ns, bucket b [2^(b-1), 2^b) ns; the last: all above */
+#define LP_BUCKETS 48 /* bucket 0 holds 0 and 1 ns, bucket b (2^(b-1), 2^b] ns; the last: all above */
 
 /* One stage's (or total's) numbers on one CPU; the loader adds the CPUs up. */
 struct lp_hist {
