@@ -14,8 +14,9 @@
 #include <sys/resource.h>
 
 #include "cli.h"
-#include "server_cli.h"
 #include "commands.h"
+#include "exporter_live.h"
+#include "server_cli.h"
 #include "nic2app/clock.h"
 #include "nic2app/export.h"
 #include "nic2app/peer_proto.h"
@@ -40,6 +41,8 @@ static void usage(void)
 	fputs("usage: nic2app exporter [--listen ADDR:PORT] [--pid P,...] [--comm NAME] [--user U]\n"
 	      "                        [--max-processes N] [--max-connections N] [--timeout SEC]\n"
 	      "                        [--scrape-timeout SEC] [--once [--openmetrics]]\n"
+	      "                        [--live [--live-port N] [--live-pid P] [--live-dev IFACE]\n"
+	      "                         [--live-proto udp|tcp] [--live-no-sched]]\n"
 	      "\n"
 	      "Serves Prometheus metrics over HTTP at /metrics: each process's open fds by type,\n"
 	      "its fd limits, its sockets by family, protocol and state with their queued bytes,\n"
@@ -62,7 +65,17 @@ static void usage(void)
 	      "                      when Prometheus's X-Prometheus-Scrape-Timeout-Seconds is)\n"
 	      "  --once              print one scrape on stdout and exit, without serving\n"
 	      "  --openmetrics       with --once: in OpenMetrics 1.0\n"
-	      "  --live              BPF stage histograms: not in this version yet (exit 3)\n"
+	      "  --live              also time packets through the kernel, stage by stage, as\n"
+	      "                      journey --live does (BPF programs on its tracepoints, root):\n"
+	      "                      histograms nic2app_stage_duration_seconds and\n"
+	      "                      nic2app_journey_duration_seconds, counters nic2app_packets,\n"
+	      "                      nic2app_journeys and nic2app_lost, counting from the start\n"
+	      "  --live-port N       with --live: packets with this port at either end\n"
+	      "  --live-pid P        with --live: packets process P sends or reads\n"
+	      "  --live-dev IFACE    with --live: packets through this device\n"
+	      "  --live-proto P      with --live: udp or tcp only (default: both)\n"
+	      "  --live-no-sched     with --live: leave the scheduler's tracepoints out (cheaper;\n"
+	      "                      the reader's wake-up is not split from its recv())\n"
 	      "  -h, --help          this text\n"
 	      "\n"
 	      "Prints 'listening on http://ADDR:PORT/metrics' once ready. Another user's processes\n"
@@ -78,6 +91,7 @@ struct options {
 	const char *comms[MOST_FILTERS];
 	uid_t uids[MOST_FILTERS];
 	bool once, openmetrics;
+	struct exporter_live live;
 };
 
 static int parse_count(const char *opt, const char *arg, unsigned long most, unsigned long *out)
@@ -197,14 +211,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "once", no_argument, NULL, 'o' },
 		{ "openmetrics", no_argument, NULL, 'O' },
 		{ "live", no_argument, NULL, 'L' },
+		{ "live-port", required_argument, NULL, 0x100 },
+		{ "live-pid", required_argument, NULL, 0x101 },
+		{ "live-dev", required_argument, NULL, 0x102 },
+		{ "live-proto", required_argument, NULL, 0x103 },
+		{ "live-no-sched", no_argument, NULL, 0x104 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool live = false;
-	int opt, r;
+	int opt, r, index;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+h", longopts, &index)) != -1) {
 		if (opt == 'h') {
 			usage();
 			return -1;
@@ -215,7 +233,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		} else if (opt == 'O') {
 			o->openmetrics = true;
 		} else if (opt == 'L') {
-			live = true;
+			o->live.on = true;
+		} else if (exporter_live_option(opt)) {
+			if ((r = exporter_live_parse(opt, longopts[index].name, optarg, &o->live)) != 0)
+				return r;
 		} else if ((r = parse_word(opt, optarg, o)) != 0) {
 			return r;
 		}
@@ -225,11 +246,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 	if (o->openmetrics && !o->once)
 		return cli_usage_error("exporter", "--openmetrics goes with --once (a scraper says "
 				       "which format it wants)");
-	if (live) {
-		cli_error("exporter: --live (per-stage latency histograms from BPF) is not in this "
-			  "version yet; without it the fd, socket and system metrics work");
-		return EXIT_NOT_HERE;
-	}
+	if (o->live.option && !o->live.on)
+		return cli_usage_error("exporter", "--%s goes with --live", o->live.option);
+	if (o->live.on && o->once)
+		return cli_usage_error("exporter", "--live counts from the moment its programs attach, "
+				       "so --once would show nothing: serve, or run journey --live "
+				       "--duration SEC");
 	if (!o->listen && peer_addr_parse(DEFAULT_LISTEN, "127.0.0.1", &o->cfg.addr,
 					  &o->cfg.addr_len) < 0)
 		return EXIT_USAGE;
@@ -359,7 +381,10 @@ int cmd_exporter(int argc, char **argv)
 	o.cfg.log_ctx = &lines;
 	server_signals_catch(&sigs, on_stop);
 	o.cfg.wait_sigmask = &sigs.wait_mask;
-	code = serve(&o);
+	/* attached before "listening on": the first scrape already counts */
+	if (!o.live.on || (code = exporter_live_start(&o.live, &o.cfg.live)) == EXIT_OK)
+		code = serve(&o);
+	journey_live_close(o.cfg.live); /* every program detached and unloaded */
 	server_signals_restore(&sigs);
 	return code;
 }

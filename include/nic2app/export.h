@@ -19,6 +19,9 @@
 #include "nic2app/fd_scan.h"
 #include "nic2app/strbuf.h"
 
+struct journey_live;
+struct journey_live_totals;
+
 /* ---- what a scrape collects ---- */
 
 /* Sockets of one process (or of the "other" processes) with one family, proto and state. */
@@ -65,6 +68,7 @@ struct export_data {
 	int64_t listen_overflows, listen_drops; /* TcpExt in /proc/net/netstat; -1 unreadable */
 	uint64_t scanned, denied, vanished, skipped; /* processes: read, refused, gone, past the deadline */
 	double duration_s;
+	struct journey_live_totals *live;    /* --live: what the BPF programs counted; else NULL */
 };
 
 /* Which processes to collect: each list that is not empty must match (any entry of it). */
@@ -88,6 +92,11 @@ struct export_filter {
 int export_collect(const char *proc_root, const struct export_filter *f, uint64_t deadline_ns,
 		   const volatile sig_atomic_t *stop, struct export_data *out);
 void export_data_release(struct export_data *d);
+
+/* Add what the live observer (journey_live_open, attached) counted so far to d, for the
+ * families nic2app_stage_duration_seconds, nic2app_journey_duration_seconds,
+ * nic2app_packets_total, nic2app_journeys_total and nic2app_lost_total. 0 or -errno. */
+int export_collect_live(struct journey_live *l, struct export_data *d);
 
 /* Keep the most processes with the most fds (ties: lower pid first), fold the rest into one
  * entry with pid 0 and comm "other" (fds, types, sockets and queues summed; no limits). The
@@ -115,8 +124,9 @@ void export_label_value(struct strbuf *sb, const char *v);
  * the double quote). */
 void export_help_text(struct strbuf *sb, enum export_format f, const char *help);
 
-/* A metric family's kind; counters are written name_total, info (OpenMetrics) name_info. */
-enum export_type { EXPORT_GAUGE, EXPORT_COUNTER, EXPORT_INFO };
+/* A metric family's kind; counters are written name_total, info (OpenMetrics) name_info,
+ * histograms name_bucket, name_sum and name_count. */
+enum export_type { EXPORT_GAUGE, EXPORT_COUNTER, EXPORT_INFO, EXPORT_HISTOGRAM };
 
 struct export_writer {
 	struct strbuf *sb;
@@ -132,6 +142,21 @@ void export_family(struct export_writer *w, const char *family, enum export_type
 /* One sample of the current family: labels as name, value pairs (n_labels of them). */
 void export_sample(struct export_writer *w, const char *const *labels, size_t n_labels,
 		   double value);
+/* A histogram's cumulative buckets: cumulative[i] observations were at most le[i] (both
+ * rising); count is every observation (the +Inf bucket), sum their total. */
+#define EXPORT_BUCKETS_MOST 64
+struct export_buckets {
+	double le[EXPORT_BUCKETS_MOST];
+	uint64_t cumulative[EXPORT_BUCKETS_MOST];
+	size_t n;
+	uint64_t count;
+	double sum;
+};
+
+/* One histogram of the current family (of type EXPORT_HISTOGRAM): its _bucket lines, +Inf
+ * last, then _sum and _count. */
+void export_histogram(struct export_writer *w, const char *const *labels, size_t n_labels,
+		      const struct export_buckets *b);
 /* The end of the exposition ("# EOF" in OpenMetrics). */
 void export_end(struct export_writer *w);
 
@@ -170,6 +195,7 @@ struct export_server_config {
 	socklen_t addr_len;
 	const char *proc_root;        /* "/proc" */
 	struct export_filter filter;
+	struct journey_live *live;    /* exporter --live: read at each scrape; NULL without */
 	size_t max_processes;         /* series per process kept for this many; the rest "other" */
 	unsigned max_connections;     /* 0: EXPORT_SERVER_MAX_CONNECTIONS */
 	unsigned timeout_ms;          /* to send a request, and again to read the answer */

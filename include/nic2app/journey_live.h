@@ -47,6 +47,35 @@ int journey_live_collect(struct journey_live *l, struct journey_result *r);
 /* Detach and unload everything. */
 void journey_live_close(struct journey_live *l);
 
+/* ---- what the programs counted since they were loaded (the exporter's histograms) ---- */
+
+#define JOURNEY_LIVE_BUCKETS 48 /* bucket 0: 0 and 1 ns; b: (2^(b-1), 2^b] ns; the last: above */
+#define JOURNEY_LIVE_STAGES 7
+
+/* One stage's (or path's) numbers, every CPU's added up. */
+struct journey_live_hist {
+	uint64_t count, sum_ns, min_ns, max_ns;
+	uint64_t bucket[JOURNEY_LIVE_BUCKETS];
+};
+
+enum journey_live_path { JLP_LOCAL, JLP_FROM_ELSEWHERE, JLP_TO_ELSEWHERE, JLP_PATHS };
+
+struct journey_live_totals {
+	const struct journey_stage *stage[JOURNEY_LIVE_STAGES]; /* the stages watched, in order */
+	struct journey_live_hist stage_hist[JOURNEY_LIVE_STAGES];
+	size_t nstages;             /* 7; 5 without the scheduler's tracepoints */
+	struct journey_live_hist path[JLP_PATHS]; /* whole journeys, by where they began and ended */
+	struct journey_live_counts counts; /* its summaries and duration_s are not filled */
+};
+
+/* The JSON's name of a path: "local", "from_elsewhere", "to_elsewhere". */
+const char *journey_live_path_name(enum journey_live_path p);
+
+/* Every histogram and counter as they stand, without resetting them or consuming --packets
+ * records, so that a Prometheus exporter can read them at each scrape while the programs go
+ * on counting (safe from another thread than the one that attached them). 0 or -errno. */
+int journey_live_read(struct journey_live *l, struct journey_live_totals *out);
+
 /*
  * `journey --live` in two steps. Start: load the programs, measure their overhead on a UDP
  * echo over loopback when cfg->live_overhead (the probe flow alone is watched meanwhile, then

@@ -12,7 +12,21 @@
 
 #include "nic2app/journey_live.h"
 
+const char *journey_live_path_name(enum journey_live_path p)
+{
+	static const char *const names[JLP_PATHS] = { "local", "from_elsewhere", "to_elsewhere" };
+
+	return (unsigned int)p < JLP_PATHS ? names[p] : "unknown";
+}
+
 #ifdef NIC2APP_NO_BPF
+
+int journey_live_read(struct journey_live *l, struct journey_live_totals *out)
+{
+	(void)l;
+	(void)out;
+	return -EOPNOTSUPP;
+}
 
 int journey_live_open(struct journey_live **out, const struct journey_live_filter *f)
 {
@@ -372,6 +386,50 @@ int journey_live_collect(struct journey_live *l, struct journey_result *r)
 	r->cfg.count = n[LC_DONE_LOCAL] + n[LC_DONE_RX] + n[LC_DONE_TX];
 	free(sum);
 	stages_fill(l, r, s);
+	return 0;
+}
+
+_Static_assert(JOURNEY_LIVE_BUCKETS == LP_BUCKETS, "the public histogram is the kernel's");
+_Static_assert(JOURNEY_LIVE_STAGES == LS_STAGES, "a public histogram per stage");
+
+static void hist_copy(struct journey_live_hist *to, const struct lp_hist *from)
+{
+	to->count = from->count;
+	to->sum_ns = from->sum_ns;
+	to->min_ns = from->min_ns;
+	to->max_ns = from->max_ns;
+	memcpy(to->bucket, from->bucket, sizeof(to->bucket));
+}
+
+int journey_live_read(struct journey_live *l, struct journey_live_totals *out)
+{
+	struct lp_cpu *sum = malloc(sizeof(*sum));
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!sum)
+		return -ENOMEM;
+	if ((err = percpu_read(l, sum)) < 0) {
+		free(sum);
+		return err;
+	}
+	for (int s = 0; s < LS_STAGES; s++) {
+		enum journey_point from = point_of[s];
+
+		if (!l->sched && (s == LS_WAKEUP || s == LS_RUN_QUEUE))
+			continue;
+		if (!l->sched && s == LS_RECV)
+			from = JP_SOCK_READY; /* as stages_fill: wakeup and run_queue were 0 */
+		out->stage[out->nstages] = journey_stage_between(from, point_of[s + 1],
+								 JOURNEY_VIA_LIVE);
+		hist_copy(&out->stage_hist[out->nstages++], &sum->hist[s]);
+	}
+	hist_copy(&out->path[JLP_LOCAL], &sum->hist[LS_TOTAL_LOCAL]);
+	hist_copy(&out->path[JLP_FROM_ELSEWHERE], &sum->hist[LS_TOTAL_RX]);
+	hist_copy(&out->path[JLP_TO_ELSEWHERE], &sum->hist[LS_TOTAL_TX]);
+	counts_fill(&out->counts, sum->counter, 0);
+	out->counts.sched = l->sched;
+	free(sum);
 	return 0;
 }
 

@@ -14,5 +14,7 @@ int export_sockets_add(struct export_process *p, const struct export_sockets *ad
 int export_listener_add(struct export_process *p, const struct export_listener *add, bool fold);
 /* Free what p holds. */
 void export_process_release(struct export_process *p);
+/* The families of exporter --live (export_live.c). */
+void export_live_families(struct export_writer *w, const struct journey_live_totals *t);
 
 #endif

@@ -75,7 +75,9 @@ void export_data_release(struct export_data *d)
 	for (size_t i = 0; i < d->n_procs; i++)
 		export_process_release(&d->procs[i]);
 	free(d->procs);
+	free(d->live);
 	d->procs = NULL;
+	d->live = NULL;
 	d->n_procs = 0;
 }
 
@@ -336,6 +338,8 @@ int export_render(struct strbuf *sb, enum export_format f, const struct export_d
 	family_sockets(&w, d);
 	family_listeners(&w, d);
 	family_system(&w, d);
+	if (d->live)
+		export_live_families(&w, d->live);
 	family_scrape(&w, d, version);
 	export_end(&w);
 	return sb->err;

@@ -163,6 +163,9 @@ static void *collector(void *arg)
 				     &s->abort_collection, &d);
 		if (!err && (err = export_fold(&d, s->cfg.max_processes)) < 0)
 			export_data_release(&d);
+		/* without the live families (a failed read) the rest is still worth answering */
+		if (!err && s->cfg.live)
+			(void)export_collect_live(s->cfg.live, &d);
 		pthread_mutex_lock(&s->lock);
 		s->posted = d;
 		s->posted_err = err;

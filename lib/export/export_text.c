@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -142,6 +143,8 @@ static const char *type_word(enum export_format f, enum export_type t)
 		return "counter";
 	if (t == EXPORT_INFO)
 		return f == EXPORT_OPENMETRICS ? "info" : "gauge";
+	if (t == EXPORT_HISTOGRAM)
+		return "histogram";
 	return "gauge";
 }
 
@@ -177,22 +180,36 @@ void export_family(struct export_writer *w, const char *family, enum export_type
 	}
 }
 
-static void add_value(struct strbuf *sb, double v)
+/* The shortest text that reads back as v (an le bound such as 1.024e-06, not
+ * 1.0240000000000001e-06). */
+static void shortest(char *buf, size_t size, double v)
 {
-	if (isnan(v))
-		strbuf_adds(sb, "NaN");
-	else if (isinf(v))
-		strbuf_adds(sb, v > 0 ? "+Inf" : "-Inf");
-	else if (v == floor(v) && fabs(v) < 9007199254740992.0)
-		strbuf_addf(sb, "%.0f", v);
-	else
-		strbuf_addf(sb, "%.17g", v);
+	for (int digits = 1; digits <= 17; digits++) {
+		snprintf(buf, size, "%.*g", digits, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
 }
 
-void export_sample(struct export_writer *w, const char *const *labels, size_t n_labels,
-		   double value)
+static void add_value(struct strbuf *sb, double v)
 {
-	add_name(w, true);
+	char text[32];
+
+	if (isnan(v))
+		snprintf(text, sizeof(text), "NaN");
+	else if (isinf(v))
+		snprintf(text, sizeof(text), "%s", v > 0 ? "+Inf" : "-Inf");
+	else if (v == floor(v) && fabs(v) < 9007199254740992.0)
+		snprintf(text, sizeof(text), "%.0f", v);
+	else
+		shortest(text, sizeof(text), v);
+	strbuf_adds(sb, text);
+}
+
+/* The labels, and le="..." after them when le is not NULL. */
+static void add_labels(struct export_writer *w, const char *const *labels, size_t n_labels,
+		       const char *le)
+{
 	for (size_t i = 0; i < n_labels; i++) {
 		strbuf_addc(w->sb, i ? ',' : '{');
 		strbuf_adds(w->sb, labels[2 * i]);
@@ -200,10 +217,50 @@ void export_sample(struct export_writer *w, const char *const *labels, size_t n_
 		export_label_value(w->sb, labels[2 * i + 1]);
 		strbuf_addc(w->sb, '"');
 	}
-	if (n_labels)
+	if (le)
+		strbuf_addf(w->sb, "%sle=\"%s\"", n_labels ? "," : "{", le);
+	if (n_labels || le)
 		strbuf_addc(w->sb, '}');
+}
+
+void export_sample(struct export_writer *w, const char *const *labels, size_t n_labels,
+		   double value)
+{
+	add_name(w, true);
+	add_labels(w, labels, n_labels, NULL);
 	strbuf_addc(w->sb, ' ');
 	add_value(w->sb, value);
+	strbuf_addc(w->sb, '\n');
+}
+
+void export_histogram(struct export_writer *w, const char *const *labels, size_t n_labels,
+		      const struct export_buckets *b)
+{
+	char le[32];
+
+	for (size_t i = 0; i <= b->n; i++) {
+		if (i < b->n)
+			shortest(le, sizeof(le), b->le[i]);
+		else
+			snprintf(le, sizeof(le), "+Inf");
+		strbuf_adds(w->sb, w->family);
+		strbuf_adds(w->sb, "_bucket");
+		add_labels(w, labels, n_labels, le);
+		strbuf_addc(w->sb, ' ');
+		add_value(w->sb, (double)(i < b->n ? b->cumulative[i] : b->count));
+		strbuf_addc(w->sb, '\n');
+	}
+	strbuf_adds(w->sb, w->family);
+	strbuf_adds(w->sb, "_sum");
+	add_labels(w, labels, n_labels, NULL);
+	strbuf_addc(w->sb, ' ');
+	add_value(w->sb, b->sum);
+	strbuf_addc(w->sb, '\n');
+	strbuf_adds(w->sb, w->family);
+	strbuf_adds(w->sb, "_count");
+	add_labels(w, labels, n_labels, NULL);
+	strbuf_addc(w->sb, ' ');
+	add_value(w->sb, (double)b->count);
 	strbuf_addc(w->sb, '\n');
 }
 

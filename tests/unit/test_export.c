@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "nic2app/export.h"
+#include "nic2app/journey_live.h"
 
 static char *label(const char *v)
 {
@@ -217,6 +218,78 @@ static void test_render_both(void **state)
 	export_data_release(&d);
 }
 
+/* A made-up live observer's counts: stage 0 saw 0 ns, 32 ns, 33 ns and 2 s; the path
+ * histogram one journey of 1 ns past the last bucket written (2^34 ns). */
+static struct journey_live_totals *make_live(void)
+{
+	struct journey_live_totals *t = calloc(1, sizeof(*t));
+	struct journey_live_hist *h;
+
+	assert_non_null(t);
+	t->nstages = 2;
+	t->stage[0] = journey_stage_between(JP_QDISC, JP_XMIT, JOURNEY_VIA_LIVE);
+	t->stage[1] = journey_stage_between(JP_ON_CPU, JP_RECV_END, JOURNEY_VIA_LIVE);
+	h = &t->stage_hist[0];
+	h->bucket[0] = 1;  /* 0 ns */
+	h->bucket[5] = 1;  /* 32 ns: (16, 32] */
+	h->bucket[6] = 1;  /* 33 ns: (32, 64] */
+	h->bucket[31] = 1; /* 2 s: (2^30, 2^31] ns */
+	h->count = 5;      /* one more than the buckets: counted, not yet bucketed */
+	h->sum_ns = 2000000065;
+	t->path[JLP_LOCAL].bucket[35] = 1;
+	t->path[JLP_LOCAL].count = 1;
+	t->path[JLP_LOCAL].sum_ns = (1ull << 34) + 1;
+	t->counts.seen = 9;
+	t->counts.done_local = 4;
+	t->counts.behind = 2;
+	return t;
+}
+
+static void test_render_live(void **state)
+{
+	struct strbuf t = STRBUF_INIT, o = STRBUF_INIT;
+	struct export_data d;
+
+	(void)state;
+	make_data(&d);
+	d.live = make_live();
+	assert_int_equal(export_render(&t, EXPORT_TEXT, &d, "1"), 0);
+	assert_int_equal(export_render(&o, EXPORT_OPENMETRICS, &d, "1"), 0);
+	/* cumulative, each le an exact power of two in seconds, +Inf equal to _count, and the
+	 * count the buckets' sum (4), not the histogram's own (5) */
+	assert_non_null(strstr(t.buf, "# TYPE nic2app_stage_duration_seconds histogram\n"
+		"nic2app_stage_duration_seconds_bucket{stage=\"qdisc\",le=\"3.2e-08\"} 2\n"
+		"nic2app_stage_duration_seconds_bucket{stage=\"qdisc\",le=\"6.4e-08\"} 3\n"));
+	assert_non_null(strstr(t.buf, "{stage=\"qdisc\",le=\"1.073741824\"} 3\n"
+		"nic2app_stage_duration_seconds_bucket{stage=\"qdisc\",le=\"2.147483648\"} 4\n"));
+	assert_non_null(strstr(t.buf, "{stage=\"qdisc\",le=\"17.179869184\"} 4\n"
+		"nic2app_stage_duration_seconds_bucket{stage=\"qdisc\",le=\"+Inf\"} 4\n"
+		"nic2app_stage_duration_seconds_sum{stage=\"qdisc\"} 2.000000065\n"
+		"nic2app_stage_duration_seconds_count{stage=\"qdisc\"} 4\n"));
+	assert_non_null(strstr(t.buf, "nic2app_stage_duration_seconds_count{stage=\"recv_copy\"} 0\n"));
+	/* past the last le: only in +Inf */
+	assert_non_null(strstr(t.buf, "{path=\"local\",le=\"17.179869184\"} 0\n"
+		"nic2app_journey_duration_seconds_bucket{path=\"local\",le=\"+Inf\"} 1\n"));
+	assert_non_null(strstr(t.buf, "nic2app_journey_duration_seconds_count{path=\"to_elsewhere\"} 0\n"));
+	assert_non_null(strstr(t.buf, "# TYPE nic2app_packets_total counter\nnic2app_packets_total 9\n"));
+	assert_non_null(strstr(t.buf, "nic2app_journeys_total{path=\"local\"} 4\n"));
+	assert_non_null(strstr(t.buf, "nic2app_lost_total{reason=\"queued_behind_unread_data\"} 2\n"));
+	/* 30 finite buckets and +Inf per histogram: 2 stages and 3 paths */
+	{
+		size_t n = 0;
+
+		for (const char *c = t.buf; (c = strstr(c, "_bucket{")); c++)
+			n++;
+		assert_int_equal(n, 5 * 31);
+	}
+	assert_non_null(strstr(o.buf, "# TYPE nic2app_stage_duration_seconds histogram\n"
+				      "# UNIT nic2app_stage_duration_seconds seconds\n"));
+	assert_non_null(strstr(o.buf, "# TYPE nic2app_packets counter\nnic2app_packets_total 9\n"));
+	strbuf_release(&t);
+	strbuf_release(&o);
+	export_data_release(&d); /* frees d.live too */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_request_parse),
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_render_both),
+		cmocka_unit_test(test_render_live),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+/* exporter_live: the --live options of `nic2app exporter`, and starting its BPF observer. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "exporter_live.h"
+
+/* getopt's values for the --live-* options (cmd_exporter.c's table uses them) */
+bool exporter_live_option(int opt)
+{
+	return opt >= 0x100 && opt <= 0x104;
+}
+
+int exporter_live_parse(int opt, const char *name, const char *arg, struct exporter_live *x)
+{
+	unsigned long long n;
+
+	x->option = name;
+	switch (opt) {
+	case 0x100: /* --live-port */
+		if (cli_parse_uint(arg, 1, 65535, &n) < 0)
+			return cli_usage_error("exporter", "--live-port must be a whole number from 1 "
+					       "to 65535, not '%s'", arg);
+		x->filter.port = (uint16_t)n;
+		return 0;
+	case 0x101: /* --live-pid */
+		if (cli_parse_pid(arg, &x->filter.pid) < 0)
+			return cli_usage_error("exporter", "--live-pid must be a process id, not '%s'",
+					       arg);
+		return 0;
+	case 0x102: /* --live-dev */
+		if (strlen(arg) >= IF_NAMESIZE || !(x->filter.ifindex = (int)if_nametoindex(arg)))
+			return cli_usage_error("exporter", "--live-dev: there is no network device "
+					       "'%s' here", arg);
+		snprintf(x->dev, sizeof(x->dev), "%s", arg);
+		return 0;
+	case 0x103: /* --live-proto */
+		if (strcmp(arg, "udp") && strcmp(arg, "tcp"))
+			return cli_usage_error("exporter", "--live-proto must be udp or tcp, not '%s'",
+					       arg);
+		x->filter.ip_proto = arg[0] == 'u' ? IPPROTO_UDP : IPPROTO_TCP;
+		return 0;
+	case 0x104: /* --live-no-sched */
+		x->filter.no_sched = true;
+		return 0;
+	}
+	return EXIT_USAGE;
+}
+
+int exporter_live_start(const struct exporter_live *x, struct journey_live **out)
+{
+	int err = journey_live_open(out, &x->filter);
+
+	if (!err && (err = journey_live_attach(*out)) < 0) {
+		journey_live_close(*out);
+		*out = NULL;
+	}
+	if (!err)
+		return EXIT_OK;
+	if (err == -EPERM || err == -EACCES) {
+		cli_error("exporter: --live needs root (CAP_BPF and CAP_PERFMON, to load BPF "
+			  "programs); without --live the fd, socket and system metrics work");
+		return EXIT_NOT_HERE;
+	}
+	if (err == -EOPNOTSUPP) {
+		cli_error("exporter: --live needs the BPF engine, which this nic2app was built "
+			  "without (clang, bpftool, libbpf or BTF were missing); without --live the "
+			  "other metrics work");
+		return EXIT_NOT_HERE;
+	}
+	if (err == -ENOENT || err == -EINVAL || err == -ESRCH || err == -E2BIG) {
+		cli_error("exporter: --live cannot load its BPF programs here (%s): the kernel lacks "
+			  "BTF tracepoints (tp_btf) or one of net_dev_queue, netif_receive_skb, "
+			  "sk_data_ready, sock_recv_length; without --live the other metrics work",
+			  strerror(-err));
+		return EXIT_NOT_HERE;
+	}
+	cli_error("exporter: --live failed: %s", strerror(-err));
+	return EXIT_RUNTIME;
+}
