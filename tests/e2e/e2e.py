@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """e2e: shared helpers for the end-to-end tests: where the programs are, running them,
 failing with a message, skipping with a reason (exit 77)."""
+import json
 import os
 import re
 import shlex
@@ -86,3 +87,27 @@ def stale_instances():
             found.append(name)
     return found
 
+
+def bpf_objects(pid):
+    """The ids of the programs and links the process pid holds, from its fds' fdinfo."""
+    found = set()
+    fds = f"/proc/{pid}/fdinfo"
+    for fd in os.listdir(fds):
+        try:
+            with open(os.path.join(fds, fd)) as f:
+                for line in f:
+                    key, _, value = line.partition(":")
+                    if key in ("prog_id", "link_id"):
+                        found.add((key[:-3], int(value)))
+        except OSError:
+            pass
+    return found
+
+
+def bpf_ids_loaded(ids):
+    """Which of ids (from bpf_objects) bpftool still shows loaded."""
+    loaded = set()
+    for kind in ("prog", "link"):
+        out = run(["bpftool", "--json", kind, "show"]).stdout
+        loaded |= {(kind, o["id"]) for o in json.loads(out or b"[]")}
+    return ids & loaded

@@ -14,18 +14,15 @@ flows on another port at the same time.
 - SIGINT and SIGTERM print what was seen; after SIGINT, SIGTERM or SIGKILL no program or link
   of the run is left loaded (bpftool);
 - without root: exit 3 with a reason."""
-import atexit
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
-import threading
 import time
 
-from e2e import NIC2APP, check, fail, run, skip
+from e2e import NIC2APP, bpf_ids_loaded, bpf_objects, check, fail, run, skip
+from echo_traffic import CHILDREN, OtherTraffic, client_rounds, start_server
 
 # the command line, before anything is loaded
 for args, code, word in ((["--port", "5"], 2, "--port goes with --live"),
@@ -49,50 +46,6 @@ POINTS = ["net_dev_queue", "net_dev_start_xmit", "netif_rx", "netif_receive_skb"
           "sched_wakeup", "sched_switch", "sock_recv_length"]
 ROUNDS = 400
 
-# An echo server in its own process: prints its port, echoes, and at the end prints, per
-# round, when its recv() returned and when its send() began (time.monotonic_ns).
-SERVER = r"""
-import json, socket, sys, time
-proto = sys.argv[1]
-if proto == "udp":
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
-    print(s.getsockname()[1], flush=True)
-    rounds = []
-    while True:
-        d, a = s.recvfrom(2048); got = time.monotonic_ns()
-        if d == b"quit": break
-        sent = time.monotonic_ns(); s.sendto(d, a); rounds.append((got, sent))
-else:
-    l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
-    print(l.getsockname()[1], flush=True)
-    s, _ = l.accept(); s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    rounds = []
-    while True:
-        d = s.recv(2048); got = time.monotonic_ns()
-        if not d: break
-        sent = time.monotonic_ns(); s.sendall(d); rounds.append((got, sent))
-print(json.dumps(rounds), flush=True)
-"""
-
-
-CHILDREN = []
-
-
-@atexit.register
-def end_children():
-    """Whatever this test started ends with it, even when a check failed."""
-    for p in CHILDREN:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-
-
-def start_server(proto):
-    p = subprocess.Popen([sys.executable, "-c", SERVER, proto], stdout=subprocess.PIPE, text=True)
-    CHILDREN.append(p)
-    return p, int(p.stdout.readline())
-
-
 def start_live(*args):
     p = subprocess.Popen([NIC2APP, "journey", "--live", *args], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
@@ -102,53 +55,6 @@ def start_live(*args):
         p.kill()
         fail(f"journey --live {' '.join(args)}: {line!r} {p.stderr.read()!r}")
     return p
-
-
-class OtherTraffic:
-    """UDP datagrams from one socket to another on a port of their own, until stopped."""
-
-    def __init__(self):
-        self.rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.rx.bind(("127.0.0.1", 0))
-        self.port = self.rx.getsockname()[1]
-        self.tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.tx.connect(("127.0.0.1", self.port))
-        self.sent = 0
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self.loop, daemon=True)
-        self.thread.start()
-
-    def loop(self):
-        while not self.done.is_set():
-            self.tx.send(b"o" * 64)
-            self.rx.recv(2048)
-            self.sent += 1
-
-    def stop(self):
-        self.done.set()
-        self.thread.join()
-        self.rx.close()
-        self.tx.close()
-        return self.sent
-
-
-def client_rounds(proto, port, n):
-    """n round trips of 64 bytes; per round the clock before send() and after the echo."""
-    if proto == "udp":
-        c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        c.connect(("127.0.0.1", port))
-    else:
-        c = socket.create_connection(("127.0.0.1", port))
-        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    out = []
-    for _ in range(n):
-        t0 = time.monotonic_ns()
-        c.send(b"m" * 64)
-        got = 0
-        while got < 64:
-            got += len(c.recv(2048))
-        out.append((t0, time.monotonic_ns()))
-    return c, out
 
 
 def stop(p, sig=signal.SIGINT):
@@ -258,30 +164,6 @@ def udp_no_sched():
                   [p for p in POINTS if p not in ("sched_wakeup", "sched_switch")])
 
 
-def bpf_objects(pid):
-    """The ids of the programs and links the process pid holds, from its fds' fdinfo."""
-    found = set()
-    fds = f"/proc/{pid}/fdinfo"
-    for fd in os.listdir(fds):
-        try:
-            with open(os.path.join(fds, fd)) as f:
-                for line in f:
-                    key, _, value = line.partition(":")
-                    if key in ("prog_id", "link_id"):
-                        found.add((key[:-3], int(value)))
-        except OSError:
-            pass
-    return found
-
-
-def ids_loaded(ids):
-    loaded = set()
-    for kind in ("prog", "link"):
-        out = run(["bpftool", "--json", kind, "show"]).stdout
-        loaded |= {(kind, o["id"]) for o in json.loads(out or b"[]")}
-    return ids & loaded
-
-
 def signals():
     if not shutil.which("bpftool"):
         print("note: no bpftool: the unload after signals is not checked")
@@ -299,10 +181,10 @@ def signals():
             check(live.returncode == 0, f"{sig.name}: exit {live.returncode}: {err!r}")
             check(json.loads(out)["method"] == "bpf", f"{sig.name}: no result printed")
         for _ in range(100):  # the kernel frees them once the last fd is closed (RCU)
-            if not ids_loaded(ids):
+            if not bpf_ids_loaded(ids):
                 break
             time.sleep(0.05)
-        check(not ids_loaded(ids), f"{sig.name}: still loaded after the run: {ids_loaded(ids)}")
+        check(not bpf_ids_loaded(ids), f"{sig.name}: still loaded after the run: {bpf_ids_loaded(ids)}")
 
 
 def overhead():
