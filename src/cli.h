@@ -43,6 +43,11 @@ int cli_parse_seconds(const char *word, double min, double max, double *out);
 /* A process id (1 to INT_MAX) as cli_parse_uint reads it. */
 int cli_parse_pid(const char *word, pid_t *out);
 
+/* Why the BPF programs of --live (journey, exporter) could not be loaded, said for cmd, each
+ * reason followed by what still works: alt[0] without root, alt[1] in a build without BPF,
+ * alt[2] on a kernel without the tracepoints. EXIT_NOT_HERE for those, else EXIT_RUNTIME. */
+int cli_live_failure(const char *cmd, int err, const char *const alt[3]);
+
 /* The signal that asked a measurement to stop (0: none). */
 extern volatile sig_atomic_t cli_stop_signal;
 /* While a measurement runs: SIGINT, SIGTERM and SIGPIPE (sent by kill, or by a reader that

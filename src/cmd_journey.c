@@ -348,25 +348,9 @@ static int explain_live_failure(int err)
 			"left loaded\n", (int)cli_stop_signal);
 		return 128 + (int)cli_stop_signal;
 	}
-	if (err == -EPERM || err == -EACCES) {
-		cli_error("journey: --live needs root (CAP_BPF and CAP_PERFMON, to load BPF "
-			  "programs); journey --method timestamping works without it");
-		return EXIT_NOT_HERE;
-	}
-	if (err == -EOPNOTSUPP) {
-		cli_error("journey: --live needs the BPF engine, which this nic2app was built without "
-			  "(clang, bpftool, libbpf or BTF were missing); journey --method tracefs works");
-		return EXIT_NOT_HERE;
-	}
-	if (err == -ENOENT || err == -EINVAL || err == -ESRCH || err == -E2BIG) {
-		cli_error("journey: --live cannot load its BPF programs here (%s): the kernel lacks "
-			  "BTF tracepoints (tp_btf) or one of net_dev_queue, netif_receive_skb, "
-			  "sk_data_ready, sock_recv_length; journey --method tracefs may work",
-			  strerror(-err));
-		return EXIT_NOT_HERE;
-	}
-	cli_error("journey: --live failed: %s", strerror(-err));
-	return EXIT_RUNTIME;
+	return cli_live_failure("journey", err, (const char *const[]){
+		"journey --method timestamping works without it", "journey --method tracefs works",
+		"journey --method tracefs may work" });
 }
 
 /* `journey --live`: watch, then print what was seen (a signal only ends the watch). */

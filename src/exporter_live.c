@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* exporter_live: the --live options of `nic2app exporter`, and starting its BPF observer. */
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,24 +59,8 @@ int exporter_live_start(const struct exporter_live *x, struct journey_live **out
 	}
 	if (!err)
 		return EXIT_OK;
-	if (err == -EPERM || err == -EACCES) {
-		cli_error("exporter: --live needs root (CAP_BPF and CAP_PERFMON, to load BPF "
-			  "programs); without --live the fd, socket and system metrics work");
-		return EXIT_NOT_HERE;
-	}
-	if (err == -EOPNOTSUPP) {
-		cli_error("exporter: --live needs the BPF engine, which this nic2app was built "
-			  "without (clang, bpftool, libbpf or BTF were missing); without --live the "
-			  "other metrics work");
-		return EXIT_NOT_HERE;
-	}
-	if (err == -ENOENT || err == -EINVAL || err == -ESRCH || err == -E2BIG) {
-		cli_error("exporter: --live cannot load its BPF programs here (%s): the kernel lacks "
-			  "BTF tracepoints (tp_btf) or one of net_dev_queue, netif_receive_skb, "
-			  "sk_data_ready, sock_recv_length; without --live the other metrics work",
-			  strerror(-err));
-		return EXIT_NOT_HERE;
-	}
-	cli_error("exporter: --live failed: %s", strerror(-err));
-	return EXIT_RUNTIME;
+	return cli_live_failure("exporter", err, (const char *const[]){
+		"without --live the fd, socket and system metrics work",
+		"without --live the other metrics work",
+		"without --live the other metrics work" });
 }

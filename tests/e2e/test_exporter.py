@@ -184,8 +184,6 @@ def long_comm():
 
 
 def options():
-    r = nic2app("exporter", "--live")
-    check(r.returncode == 3 and b"--live" in r.stderr, f"--live: {r.returncode} {r.stderr!r}")
     for bad in (["--max-processes", "0"], ["--pid", "x"], ["--openmetrics"], ["--timeout", "-1"],
                 ["--user", "no-such-user-here"], ["extra"]):
         r = nic2app("exporter", *bad)
