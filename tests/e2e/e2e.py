@@ -7,6 +7,7 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("NIC2APP_BUILD", os.path.join(ROOT, "build"))
@@ -104,10 +105,17 @@ def bpf_objects(pid):
     return found
 
 
+def bpf_listed(kind):
+    """The (kind, id) of every prog or link bpftool lists; listed again when a listing fails
+    (an object went away during it: programs come and go on a shared machine)."""
+    for _ in range(20):
+        r = subprocess.run(["bpftool", "--json", kind, "show"], capture_output=True, text=True)
+        if r.returncode == 0:
+            return {(kind, o["id"]) for o in json.loads(r.stdout or "[]")}
+        time.sleep(0.05)
+    fail(f"bpftool {kind} show: {r.stderr.strip()}")
+
+
 def bpf_ids_loaded(ids):
-    """Which of ids (from bpf_objects) bpftool still shows loaded."""
-    loaded = set()
-    for kind in ("prog", "link"):
-        out = run(["bpftool", "--json", kind, "show"]).stdout
-        loaded |= {(kind, o["id"]) for o in json.loads(out or b"[]")}
-    return ids & loaded
+    """Which of ids (from bpf_objects) bpftool still lists."""
+    return ids & (bpf_listed("prog") | bpf_listed("link"))

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 
-from e2e import BUILD, NIC2APP, check, fail, reduced, skip
+from e2e import BUILD, NIC2APP, bpf_ids_loaded, bpf_objects, check, fail, reduced, skip
 from fixture import Fixture
 
 CHURN = os.path.join(BUILD, "tests", "helpers", "fd_churn")
@@ -87,21 +87,6 @@ class Events:
         end = time.monotonic() + seconds
         return self.read(lambda got: time.monotonic() >= end, timeout=seconds + 5)
 
-    def bpf_ids(self):
-        """The prog and link ids nic2app holds, from its own fdinfo."""
-        ids = {"prog": set(), "link": set()}
-        d = f"/proc/{self.proc.pid}/fdinfo"
-        for name in os.listdir(d):
-            try:
-                with open(os.path.join(d, name)) as f:
-                    for line in f:
-                        key, _, value = line.partition(":")
-                        if key in ("prog_id", "link_id"):
-                            ids[key[:4]].add(int(value))
-            except OSError:
-                pass
-        return ids
-
     def stop(self, sig=signal.SIGINT):
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
@@ -116,17 +101,6 @@ class Events:
 
 def of(events, fds):
     return [e for e in events if e.get("fd") in fds]
-
-
-def bpftool_ids(kind):
-    """The ids bpftool lists; a listing can fail when an object goes away during it (other
-    programs come and go on a shared machine): then again."""
-    for _ in range(20):
-        r = subprocess.run(["bpftool", kind, "list", "-j"], capture_output=True, text=True)
-        if r.returncode == 0:
-            return {x["id"] for x in json.loads(r.stdout or "[]")}
-        time.sleep(0.05)
-    fail(f"bpftool {kind} list: {r.stderr.strip()}")
 
 
 def exact_open_close(ch):
@@ -308,22 +282,20 @@ def nothing_left(ch):
         return
     for sig in (signal.SIGINT, signal.SIGTERM):
         ev = Events(ch.pid)
-        ids = ev.bpf_ids()
-        check(ids["prog"] and ids["link"], f"nic2app holds no BPF program or link: {ids}")
-        check(ids["prog"] <= bpftool_ids("prog") and ids["link"] <= bpftool_ids("link"),
-              "bpftool does not list nic2app's program and link")
+        ids = bpf_objects(ev.proc.pid)
+        check({k for k, _ in ids} == {"prog", "link"}, f"nic2app holds no BPF program or link: {ids}")
+        check(bpf_ids_loaded(ids) == ids, "bpftool does not list nic2app's program and link")
         code = ev.stop(sig)
         check(code == 0, f"exit {code} on signal {sig}")
         # the kernel frees a detached program after an RCU grace period
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
-            left = (ids["prog"] & bpftool_ids("prog")) | (ids["link"] & bpftool_ids("link"))
+            left = bpf_ids_loaded(ids)
             if not left:
                 break
             time.sleep(0.05)
-        check(not left, f"after {signal.Signals(sig).name}: ids {sorted(left)} still loaded")
-        print(f"{signal.Signals(sig).name}: programs {sorted(ids['prog'])} and links "
-              f"{sorted(ids['link'])} gone")
+        check(not left, f"after {signal.Signals(sig).name}: {sorted(left)} still loaded")
+        print(f"{signal.Signals(sig).name}: {sorted(ids)} gone")
 
 
 def load(ch):
