@@ -19,6 +19,7 @@
 #include "nic2app/fd_scan.h"
 #include "nic2app/strbuf.h"
 
+struct fd_bpf;
 struct journey_live;
 struct journey_live_totals;
 
@@ -91,6 +92,11 @@ struct export_filter {
  */
 int export_collect(const char *proc_root, const struct export_filter *f, uint64_t deadline_ns,
 		   const volatile sig_atomic_t *stop, struct export_data *out);
+/* The same with the BPF iterator loaded once for every scrape (fd_bpf_open; NULL: loaded for
+ * this one), which saves the kernel's verification of it each time. */
+int export_collect_with(struct fd_bpf *bpf, const char *proc_root, const struct export_filter *f,
+			uint64_t deadline_ns, const volatile sig_atomic_t *stop,
+			struct export_data *out);
 void export_data_release(struct export_data *d);
 
 /* Add what the live observer (journey_live_open, attached) counted so far to d, for the

@@ -294,11 +294,11 @@ static bool bpf_proc_wanted(const struct export_filter *f, const struct fd_proc 
  * leader's table (a thread with a table of its own is not a series of its own) and a process
  * with no fd is not a series.
  */
-static int collect_bpf(struct collect *c, const struct export_filter *f)
+static int collect_bpf(struct collect *c, struct fd_bpf *bpf, const struct export_filter *f)
 {
 	struct fd_machine_request req = { .pids = f->n_pids ? f->pids : NULL, .npids = f->n_pids };
 	struct fd_machine m;
-	int r = fd_machine_scan_bpf(&req, &m, NULL);
+	int r = bpf ? fd_bpf_scan(bpf, &req, &m) : fd_machine_scan_bpf(&req, &m, NULL);
 
 	if (r < 0)
 		return r;
@@ -367,6 +367,13 @@ static pid_t pid_of(const char *name)
 int export_collect(const char *proc_root, const struct export_filter *f, uint64_t deadline_ns,
 		   const volatile sig_atomic_t *stop, struct export_data *out)
 {
+	return export_collect_with(NULL, proc_root, f, deadline_ns, stop, out);
+}
+
+int export_collect_with(struct fd_bpf *bpf, const char *proc_root, const struct export_filter *f,
+			uint64_t deadline_ns, const volatile sig_atomic_t *stop,
+			struct export_data *out)
+{
 	uint64_t start = monotonic_ns();
 	struct collect c = { .proc_root = proc_root, .out = out };
 	struct dirent *de;
@@ -382,7 +389,7 @@ int export_collect(const char *proc_root, const struct export_filter *f, uint64_
 		c.own_netns = st.st_ino;
 	read_system(proc_root, out);
 	/* BPF for the live machine; /proc when it cannot be used (or for a recorded tree) */
-	if (strcmp(proc_root, "/proc") == 0 && (r = collect_bpf(&c, f)) != -ENOMEM) {
+	if (strcmp(proc_root, "/proc") == 0 && (r = collect_bpf(&c, bpf, f)) != -ENOMEM) {
 		if (r == 0) {
 			closedir(dir);
 			goto out;

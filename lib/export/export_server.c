@@ -21,6 +21,7 @@
 
 #include "export_int.h"
 #include "nic2app/clock.h"
+#include "nic2app/fd_machine.h"
 
 #define EVENTS_PER_WAIT 64
 #define ACCEPT_BUDGET 64
@@ -147,9 +148,14 @@ static void *collector(void *arg)
 {
 	struct export_server *s = arg;
 	struct export_data d;
+	struct fd_bpf *bpf = NULL;
 	uint64_t one = 1, deadline;
 	int err;
 
+	/* the iterator loaded once: without the privilege each scrape tries again, and reads
+	 * /proc (the load fails at once) */
+	if (strcmp(s->cfg.proc_root, "/proc") == 0)
+		(void)fd_bpf_open(&bpf, NULL);
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		while (!s->want && !s->quit)
@@ -159,8 +165,8 @@ static void *collector(void *arg)
 		s->want = false;
 		deadline = monotonic_ns() + (uint64_t)s->want_timeout_ms * 1000000u;
 		pthread_mutex_unlock(&s->lock);
-		err = export_collect(s->cfg.proc_root, &s->cfg.filter, deadline,
-				     &s->abort_collection, &d);
+		err = export_collect_with(bpf, s->cfg.proc_root, &s->cfg.filter, deadline,
+					  &s->abort_collection, &d);
 		if (!err && (err = export_fold(&d, s->cfg.max_processes)) < 0)
 			export_data_release(&d);
 		/* without the live families (a failed read) the rest is still worth answering */
@@ -175,6 +181,7 @@ static void *collector(void *arg)
 			s->posted_err = s->posted_err ? s->posted_err : -errno;
 	}
 	pthread_mutex_unlock(&s->lock);
+	fd_bpf_close(bpf);
 	return NULL;
 }
 
