@@ -266,6 +266,10 @@ def main():
         ex = Exporter("--timeout", "2", "--max-processes", "1000")
         text = check_routes(ex)
         check_fixture(text, fx.pid)
+        # a process started after that scrape is in the next one, whole: the server's
+        # iterator, loaded once, reads the tables afresh each time
+        with Fixture("--kinds", "all") as fx2:
+            check_fixture(ex.get()[2].decode(), fx2.pid)
         capabilities(fx.pid)
         check_refusals(ex)
         concurrent_scrapes(ex, 200)
