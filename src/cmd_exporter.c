@@ -96,24 +96,20 @@ struct options {
 
 static int parse_count(const char *opt, const char *arg, unsigned long most, unsigned long *out)
 {
-	char *end;
+	unsigned long long n;
 
-	errno = 0;
-	*out = strtoul(arg, &end, 10);
-	if (arg[0] < '0' || arg[0] > '9' || *end || errno || *out < 1 || *out > most)
+	if (cli_parse_uint(arg, 1, most, &n) < 0)
 		return cli_usage_error("exporter", "%s must be a whole number from 1 to %lu, not '%s'",
 				       opt, most, arg);
+	*out = (unsigned long)n;
 	return 0;
 }
 
 static int parse_seconds(const char *opt, const char *arg, unsigned *ms)
 {
-	char *end;
 	double sec;
 
-	errno = 0;
-	sec = strtod(arg, &end);
-	if (arg[0] < '0' || arg[0] > '9' || *end || errno || !(sec >= 0.001) || sec > 3600)
+	if (cli_parse_seconds(arg, 0.001, 3600, &sec) < 0)
 		return cli_usage_error("exporter", "%s must be seconds from 0.001 to 3600, not '%s'",
 				       opt, arg);
 	*ms = (unsigned)lround(sec * 1000);
@@ -162,7 +158,7 @@ static int add_user(struct options *o, const char *arg)
 
 static int parse_word(int opt, const char *arg, struct options *o)
 {
-	unsigned long n;
+	unsigned long n = 0;
 	int r;
 
 	switch (opt) {

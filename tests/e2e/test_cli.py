@@ -99,6 +99,9 @@ for bad in (" 1", "1 ", "+1", "0x1", "1e0"):
     usage_error(["report", "--pid", bad], f"'{bad}'", "nic2app report")
     usage_error(["serve", "--max-connections", bad, "extra"], f"'{bad}'", "nic2app serve")
     usage_error(["serve", "--idle", bad, "extra"], f"'{bad}'", "nic2app serve")
+    usage_error(["exporter", "--timeout", bad, "extra"], f"'{bad}'", "nic2app exporter")
+    usage_error(["exporter", "--max-processes", bad, "extra"], f"'{bad}'", "nic2app exporter")
+    usage_error(["exporter", "--live", "--live-port", bad, "extra"], f"'{bad}'", "nic2app exporter")
 # a good number is still a number: leading zeros are decimal, a fraction of a second is fine
 r = nic2app("journey", "--count", "010", "--size", "064", "--packets")
 check(r.returncode == 2 and b"--packets" in r.stderr, f"--count 010: {r.returncode} {r.stderr!r}")
