@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* exporter_live: the --live options of `nic2app exporter`, and starting its BPF observer. */
+#include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +31,10 @@ int exporter_live_parse(int opt, const char *name, const char *arg, struct expor
 		if (cli_parse_pid(arg, &x->filter.pid) < 0)
 			return cli_usage_error("exporter", "--live-pid must be a process id, not '%s'",
 					       arg);
+		if (kill(x->filter.pid, 0) < 0 && errno == ESRCH) {
+			cli_error("exporter: --live-pid: there is no process %d", (int)x->filter.pid);
+			return EXIT_RUNTIME;
+		}
 		return 0;
 	case 0x102: /* --live-dev */
 		if (strlen(arg) >= IF_NAMESIZE || !(x->filter.ifindex = (int)if_nametoindex(arg)))
@@ -49,6 +55,23 @@ int exporter_live_parse(int opt, const char *name, const char *arg, struct expor
 	return EXIT_USAGE;
 }
 
+/* One line on stderr: what the programs watch, for the operator's log. */
+static void describe(const struct exporter_live *x)
+{
+	const struct journey_live_filter *f = &x->filter;
+
+	fprintf(stderr, "nic2app exporter: --live: BPF programs attached, timing %s packets",
+		f->ip_proto == IPPROTO_UDP ? "UDP" : f->ip_proto == IPPROTO_TCP ? "TCP" :
+		"UDP and TCP");
+	if (f->port)
+		fprintf(stderr, " with port %u at either end", (unsigned)f->port);
+	if (f->pid)
+		fprintf(stderr, " that process %d sends or reads", (int)f->pid);
+	if (x->dev[0])
+		fprintf(stderr, " through %s", x->dev);
+	fprintf(stderr, "%s\n", f->no_sched ? " (without the scheduler's tracepoints)" : "");
+}
+
 int exporter_live_start(const struct exporter_live *x, struct journey_live **out)
 {
 	int err = journey_live_open(out, &x->filter);
@@ -57,8 +80,10 @@ int exporter_live_start(const struct exporter_live *x, struct journey_live **out
 		journey_live_close(*out);
 		*out = NULL;
 	}
-	if (!err)
+	if (!err) {
+		describe(x);
 		return EXIT_OK;
+	}
 	return cli_live_failure("exporter", err, (const char *const[]){
 		"without --live the fd, socket and system metrics work",
 		"without --live the other metrics work",

@@ -25,14 +25,15 @@ from exporter import Exporter, samples, stop_all, wait_until
 ROUNDS = 300
 STAGES = ["qdisc", "driver_xmit", "rx_backlog", "rx_stack", "wakeup", "run_queue", "recv_copy"]
 
-for args, word in ((["--live-port", "5"], "--live-port goes with --live"),
-                   (["--live", "--once"], "--once would show nothing"),
-                   (["--live", "--live-port", "0"], "--live-port must be"),
-                   (["--live", "--live-proto", "sctp"], "udp or tcp"),
-                   (["--live", "--live-dev", "no-such-dev"], "no network device")):
+for args, code, word in ((["--live-port", "5"], 2, "--live-port goes with --live"),
+                         (["--live", "--once"], 2, "--once would show nothing"),
+                         (["--live", "--live-port", "0"], 2, "--live-port must be"),
+                         (["--live", "--live-proto", "sctp"], 2, "udp or tcp"),
+                         (["--live", "--live-dev", "no-such-dev"], 2, "no network device"),
+                         (["--live", "--live-pid", "999999999"], 1, "no process")):
     r = run([NIC2APP, "exporter", *args])
-    check(r.returncode == 2 and word in r.stderr.decode() and not r.stdout,
-          f"exporter {' '.join(args)}: exit {r.returncode}, {r.stderr!r}, want 2 and {word!r}")
+    check(r.returncode == code and word in r.stderr.decode() and not r.stdout,
+          f"exporter {' '.join(args)}: exit {r.returncode}, {r.stderr!r}, want {code} and {word!r}")
 if shutil.which("setpriv"):
     r = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", NIC2APP, "exporter",
              "--live", "--listen", "127.0.0.1:0"], cwd="/")
@@ -91,6 +92,8 @@ def main():
     server, port = start_server("udp")
     other = OtherTraffic()
     ex = Exporter("--live", "--live-port", str(port), "--live-proto", "udp", "--pid", "1")
+    check(f"timing UDP packets with port {port} at either end" in ex.stderr(),
+          f"the exporter does not say what it times: {ex.stderr()!r}")
     ids = bpf_objects(ex.p.pid)
     check(any(k == "prog" for k, _ in ids), f"the exporter holds no BPF program: {ids}")
     before = scrape(ex)
