@@ -30,9 +30,10 @@
 #define IFF_LOOPBACK 0x8
 #define MSG_PEEK 2
 #define TCP_LISTEN 10
-#define WAKE_WINDOW_NS 100000ull /* a wake-up this soon after sk_data_ready is its reader's */
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
 /* What to watch: set by the loader, changed only while it measures its own overhead. */
 struct lp_filter filter = {};
@@ -46,12 +47,17 @@ struct pending {
 	__u8 pid_sock;  /* the --pid process sent on it or read from it */
 };
 
-/* The reader a socket woke, from sched_waking to its recv(). */
+/* The reader a socket woke, from sched_waking to its recv(), in the slot of its thread id
+ * (the task's address says whose it is: another thread of the same slot takes it over, and
+ * that reader's wake-up is then not timed). A slot costs a load where the task's local
+ * storage cost a helper call, at every wake-up and context switch of the machine. */
 struct waker {
+	__u64 task;
 	__u64 sk;
 	__u64 ready, wakeup, on_cpu;
 };
 
+#define WAKER_SLOTS 4096 /* a power of two */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
@@ -61,9 +67,9 @@ struct {
 } pendings SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, WAKER_SLOTS);
+	__type(key, __u32);
 	__type(value, struct waker);
 } wakers SEC(".maps");
 
@@ -78,6 +84,13 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);
 } records SEC(".maps");
+
+static __always_inline struct waker *waker_slot(__u32 tid)
+{
+	__u32 i = tid & (WAKER_SLOTS - 1);
+
+	return bpf_map_lookup_elem(&wakers, &i);
+}
 
 static __always_inline struct lp_cpu *this_cpu(void)
 {
@@ -101,15 +114,27 @@ static __always_inline void count(struct lp_cpu *c, __u32 which)
  * when its turn comes again belongs to a packet that vanished on the way (or to one of more
  * than LP_SLOTS in flight on the CPU): it is given up, and counted.
  */
-static __always_inline struct flight *flight_get(struct lp_cpu *c, __u64 key)
+static __always_inline int flight_find(const struct lp_cpu *c, __u64 key)
 {
+	/* on lo and veth a packet's points follow each other: the slot last taken first */
+	__u32 last = (c->slot_next - 1) % LP_SLOTS;
+
+	if (c->slot_skb[last] == key)
+		return last;
 	for (int i = 0; i < LP_SLOTS; i++)
 		if (c->slot_skb[i] == key)
-			return &c->slot[i];
-	return NULL;
+			return i;
+	return -1;
 }
 
-static __always_inline void flight_put(struct lp_cpu *c, __u64 key, const struct flight *f)
+static __always_inline struct flight *flight_get(struct lp_cpu *c, __u64 key)
+{
+	int i = flight_find(c, key);
+
+	return i < 0 ? NULL : &c->slot[i & (LP_SLOTS - 1)];
+}
+
+static __always_inline struct flight *flight_new(struct lp_cpu *c, __u64 key)
 {
 	__u32 i = c->slot_next % LP_SLOTS;
 
@@ -123,41 +148,41 @@ static __always_inline void flight_put(struct lp_cpu *c, __u64 key, const struct
 	if (c->slot_skb[i])
 		count(c, LC_REUSED);
 	c->slot_skb[i] = key;
-	c->slot[i] = *f;
+	return &c->slot[i];
 }
 
 static __always_inline int flight_del(struct lp_cpu *c, __u64 key)
 {
-	for (int i = 0; i < LP_SLOTS; i++)
-		if (c->slot_skb[i] == key) {
-			c->slot_skb[i] = 0;
-			return 0;
-		}
-	return -1;
+	int i = flight_find(c, key);
+
+	if (i < 0)
+		return -1;
+	c->slot_skb[i & (LP_SLOTS - 1)] = 0;
+	return 0;
 }
 
 static __always_inline void hist_add(struct lp_cpu *c, __u32 stat, __u64 from, __u64 to)
 {
 	struct lp_hist *h;
-	__u64 ns, b = 0, v;
+	__u64 ns, b, v, s;
 
 	if (!from || to < from || stat >= LS_STATS)
 		return;
 	h = &c->hist[stat];
 	ns = to - from;
-	/* b = floor(log2(ns - 1)) + 1 in six steps, 0 for 0 and 1 ns: bucket b holds
-	 * (2^(b-1), 2^b], so its upper bound is a power of two and inclusive, as a
-	 * Prometheus bucket's le is */
+	/* b = floor(log2(ns - 1)) + 1 in six steps without a branch, 0 for 0 and 1 ns: bucket
+	 * b holds (2^(b-1), 2^b], so its upper bound is a power of two and inclusive, as a
+	 * Prometheus bucket's le is. At each step x < 2^2k, so (x + 2^k - 1) >> k is 1 when
+	 * x >> k is not 0. */
 	v = ns ? ns - 1 : 0;
-	if (v) {
-		b = 1;
-		if (v >> 32) { b += 32; v >>= 32; }
-		if (v >> 16) { b += 16; v >>= 16; }
-		if (v >> 8) { b += 8; v >>= 8; }
-		if (v >> 4) { b += 4; v >>= 4; }
-		if (v >> 2) { b += 2; v >>= 2; }
-		if (v >> 1) { b += 1; }
-	}
+	b = ((v >> 32) + 0xffffffffull) >> 32 << 5;
+	v >>= b;
+	s = ((v >> 16) + 0xffff) >> 16 << 4; v >>= s; b += s;
+	s = ((v >> 8) + 0xff) >> 8 << 3; v >>= s; b += s;
+	s = ((v >> 4) + 0xf) >> 4 << 2; v >>= s; b += s;
+	s = ((v >> 2) + 0x3) >> 2 << 1; v >>= s; b += s;
+	s = ((v >> 1) + 0x1) >> 1; v >>= s; b += s;
+	b += v; /* v is now 0 or 1 */
 	if (b >= LP_BUCKETS)
 		b = LP_BUCKETS - 1;
 	if (!h->count || ns < h->min_ns)
@@ -183,6 +208,9 @@ static __always_inline bool is_loopback(const struct net_device *dev)
 	return dev && (dev->flags & IFF_LOOPBACK);
 }
 
+/* veth's rtnl_link_ops, learned from the first veth device seen (its kind string read once) */
+__u64 veth_ops;
+
 /* A device whose transmit comes straight back in on this host: loopback, veth. */
 static __always_inline bool loops_back(const struct net_device *dev)
 {
@@ -191,63 +219,64 @@ static __always_inline bool loops_back(const struct net_device *dev)
 
 	if (is_loopback(dev))
 		return true;
-	ops = BPF_CORE_READ(dev, rtnl_link_ops);
-	if (!ops || bpf_probe_read_kernel_str(kind, sizeof(kind), BPF_CORE_READ(ops, kind)) < 0)
+	ops = dev->rtnl_link_ops;
+	if (!ops)
 		return false;
-	return kind[0] == 'v' && kind[1] == 'e' && kind[2] == 't' && kind[3] == 'h' && !kind[4];
+	if ((__u64)ops == veth_ops)
+		return true;
+	if (bpf_probe_read_kernel_str(kind, sizeof(kind), ops->kind) < 0)
+		return false;
+	if (kind[0] == 'v' && kind[1] == 'e' && kind[2] == 't' && kind[3] == 'h' && !kind[4]) {
+		veth_ops = (__u64)ops;
+		return true;
+	}
+	return false;
 }
 
 /*
  * The packet's protocol, ports and payload length from its headers: at nh, the network header.
- * False for anything but UDP and TCP with data (a bare ACK never reaches a reader).
+ * False for anything but UDP and TCP with data (a bare ACK never reaches a reader), and for
+ * what the filter leaves out (checked as soon as the ports are known). The headers are read
+ * with plain loads (a read-only cast: a fault reads as 0), not a helper call each.
  */
 static __always_inline bool parse(const struct sk_buff *skb, const unsigned char *nh,
 				  struct flight *f)
 {
-	__u16 l3 = bpf_ntohs(skb->protocol), tot, ports[2];
-	const unsigned char *th;
-	__u8 proto, hl = 0;
+	const __u8 *b = bpf_rdonly_cast(nh, 0), *th;
+	__u16 l3 = bpf_ntohs(skb->protocol), tot, sport, dport;
+	__u8 proto, hl;
 
 	if (l3 == ETH_P_IP) {
-		struct iphdr iph;
-
-		if (bpf_probe_read_kernel(&iph, sizeof(iph), nh))
-			return false;
-		proto = iph.protocol;
-		hl = iph.ihl * 4;
-		tot = bpf_ntohs(iph.tot_len);
+		proto = b[9];
+		hl = (b[0] & 0xf) * 4;
+		tot = (__u16)b[2] << 8 | b[3];
 		if (hl < 20 || tot < hl)
 			return false;
 		tot -= hl;
-		f->family = AF_INET;
+		th = b + hl;
 	} else if (l3 == ETH_P_IPV6) {
-		struct ipv6hdr ip6;
-
-		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), nh))
-			return false;
-		proto = ip6.nexthdr;
-		hl = sizeof(ip6);
-		tot = bpf_ntohs(ip6.payload_len);
-		f->family = AF_INET6;
+		proto = b[6];
+		tot = (__u16)b[4] << 8 | b[5];
+		th = b + 40;
 	} else {
 		return false;
 	}
 	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
 		return false;
-	th = nh + hl;
-	if (bpf_probe_read_kernel(ports, sizeof(ports), th))
+	if (filter.proto && proto != filter.proto)
+		return false;
+	sport = (__u16)th[0] << 8 | th[1];
+	dport = (__u16)th[2] << 8 | th[3];
+	if (filter.port && sport != filter.port && dport != filter.port)
 		return false;
 	f->proto = proto;
-	f->sport = bpf_ntohs(ports[0]);
-	f->dport = bpf_ntohs(ports[1]);
+	f->sport = sport;
+	f->dport = dport;
 	if (proto == IPPROTO_UDP) {
 		f->len = tot > 8 ? tot - 8 : 0;
 	} else {
-		__u8 doff = 0;
+		__u8 doff = (th[12] >> 4) * 4;
 
-		if (bpf_probe_read_kernel(&doff, 1, th + 12))
-			return false;
-		doff = (doff >> 4) * 4;
 		f->len = tot > doff ? tot - doff : 0;
 		if (!f->len)
 			return false;
@@ -255,12 +284,9 @@ static __always_inline bool parse(const struct sk_buff *skb, const unsigned char
 	return true;
 }
 
-static __always_inline bool wanted(const struct sk_buff *skb, const struct flight *f)
+/* The filter's device (its protocol and port were checked in parse()) */
+static __always_inline bool wanted(const struct sk_buff *skb)
 {
-	if (filter.proto && f->proto != filter.proto)
-		return false;
-	if (filter.port && f->sport != filter.port && f->dport != filter.port)
-		return false;
 	if (filter.ifindex && (!skb->dev || skb->dev->ifindex != filter.ifindex))
 		return false;
 	return true;
@@ -293,25 +319,33 @@ static __always_inline void pid_sender(struct flight *f, struct sock *sk)
 	}
 }
 
-/* A new flight at its first point; false when not wanted (or no room). */
-static __always_inline bool flight_start(struct lp_cpu *c, struct sk_buff *skb,
-					 const unsigned char *nh, int point, __u64 now)
+/* A new flight at its first point, written in its slot; NULL when not wanted. */
+static __always_inline struct flight *flight_start(struct lp_cpu *c, struct sk_buff *skb,
+						   const unsigned char *nh, int point)
 {
-	__u64 key = (__u64)skb;
-	struct flight f = {};
+	struct flight p, *f;
+	__u64 now;
 
-	if (!parse(skb, nh, &f) || !wanted(skb, &f))
-		return false;
-	f.at[point] = now;
-	f.wire_len = skb->len;
-	f.last_at = now;
-	f.first = f.last = point;
-	f.tx_cpu = bpf_get_smp_processor_id();
+	if (!parse(skb, nh, &p) || !wanted(skb))
+		return NULL;
+	now = bpf_ktime_get_ns(); /* after the filter: the traffic not watched pays no clock */
+	f = flight_new(c, (__u64)skb);
+	for (int i = 0; i <= LP_SOCK_READY; i++)
+		f->at[i] = 0;
+	f->at[point] = now;
+	f->last_at = now;
+	f->len = p.len;
+	f->wire_len = skb->len;
+	f->sport = p.sport;
+	f->dport = p.dport;
+	f->proto = p.proto;
+	f->flags = 0;
+	f->first = f->last = point;
+	f->tx_cpu = bpf_get_smp_processor_id();
 	if (point == LP_QDISC && filter.tgid)
-		pid_sender(&f, skb->sk);
-	flight_put(c, key, &f);
+		pid_sender(f, skb->sk);
 	count(c, LC_SEEN);
-	return true;
+	return f;
 }
 
 static __always_inline void emit(struct lp_cpu *c, const struct lp_record *rec)
@@ -335,7 +369,7 @@ int BPF_PROG(live_queue, struct sk_buff *skb)
 	struct lp_cpu *c = this_cpu();
 
 	if (c)
-		flight_start(c, skb, skb->head + skb->network_header, LP_QDISC, bpf_ktime_get_ns());
+		flight_start(c, skb, skb->head + skb->network_header, LP_QDISC);
 	return 0;
 }
 
@@ -389,21 +423,22 @@ int BPF_PROG(live_xmit, const struct sk_buff *skb, const struct net_device *dev)
 static __always_inline struct flight *rx_point(struct lp_cpu *c, struct sk_buff *skb,
 					       int point, int after)
 {
-	__u64 key = (__u64)skb, now = bpf_ktime_get_ns();
-	struct flight *f = flight_get(c, key);
+	struct flight *f = flight_get(c, (__u64)skb);
+	__u64 now;
 
-	if (f && f->last <= after && f->last < point && now - f->last_at < STALE_NS) {
-		f->at[point] = now;
-		f->last = point;
-		f->last_at = now;
-		return f;
+	if (f && f->last <= after && f->last < point) {
+		now = bpf_ktime_get_ns();
+		if (now - f->last_at < STALE_NS) {
+			f->at[point] = now;
+			f->last = point;
+			f->last_at = now;
+			return f;
+		}
 	}
 	/* a loopback packet not tracked at net_dev_queue was filtered out there */
 	if (is_loopback(skb->dev))
 		return NULL;
-	if (!flight_start(c, skb, skb->data, point, now))
-		return NULL;
-	return flight_get(c, key);
+	return flight_start(c, skb, skb->data, point);
 }
 
 SEC("tp_btf/netif_rx")
@@ -429,18 +464,21 @@ int BPF_PROG(live_receive, struct sk_buff *skb)
 	return 0;
 }
 
-/* Data older than this packet still unread: the next recv() returns that, not this one. */
+/* Data older than this packet still unread: the next recv() returns that, not this one.
+ * The socket as its protocol's own struct (read-only, plain loads where probe reads were). */
 static __always_inline bool behind(const struct sock *sk, __u32 len)
 {
 	if (sk->sk_protocol == IPPROTO_UDP) {
-		const struct udp_sock *up = (const void *)sk;
+		const struct udp_sock *up =
+			bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct udp_sock));
 
-		return sk->sk_receive_queue.qlen + BPF_CORE_READ(up, reader_queue.qlen) > 1;
+		return sk->sk_receive_queue.qlen + up->reader_queue.qlen > 1;
 	}
 	if (sk->sk_protocol == IPPROTO_TCP) {
-		const struct tcp_sock *tp = (const void *)sk;
+		const struct tcp_sock *tp =
+			bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct tcp_sock));
 
-		return BPF_CORE_READ(tp, rcv_nxt) - BPF_CORE_READ(tp, copied_seq) > len;
+		return tp->rcv_nxt - tp->copied_seq > len;
 	}
 	return true;
 }
@@ -498,6 +536,7 @@ static __always_inline void ready(struct lp_cpu *c, struct sock *sk, struct flig
 	p->waiting = 1;
 	c->ready_sk = (__u64)sk;
 	c->ready_at = now;
+	c->ready_ctx = c->skb_ctx; /* this context's, as live_ready checked */
 }
 
 SEC("tp_btf/sk_data_ready")
@@ -525,6 +564,9 @@ int BPF_PROG(live_ready, struct sock *sk)
 	return 0;
 }
 
+/* The task the socket just told of data wakes: its reader. The wake-up belongs to that
+ * sk_data_ready when it comes from the same context with no switch in between (the
+ * socket's wake_up calls try_to_wake_up at once): no clock read needed. */
 SEC("tp_btf/sched_waking")
 int BPF_PROG(live_waking, struct task_struct *p)
 {
@@ -533,13 +575,11 @@ int BPF_PROG(live_waking, struct task_struct *p)
 
 	if (!c || !c->ready_sk)
 		return 0;
-	if (bpf_ktime_get_ns() - c->ready_at < WAKE_WINDOW_NS) {
-		w = bpf_task_storage_get(&wakers, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (w) {
-			w->sk = c->ready_sk;
-			w->ready = c->ready_at;
-			w->wakeup = w->on_cpu = 0;
-		}
+	if (c->ready_ctx == bpf_get_current_pid_tgid() && (w = waker_slot(p->pid))) {
+		w->task = (__u64)p;
+		w->sk = c->ready_sk;
+		w->ready = c->ready_at;
+		w->wakeup = w->on_cpu = 0;
 	}
 	c->ready_sk = 0;
 	return 0;
@@ -548,9 +588,9 @@ int BPF_PROG(live_waking, struct task_struct *p)
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(live_wakeup, struct task_struct *p)
 {
-	struct waker *w = bpf_task_storage_get(&wakers, p, NULL, 0);
+	struct waker *w = waker_slot(p->pid);
 
-	if (w && w->sk && !w->wakeup)
+	if (w && w->task == (__u64)p && w->sk && !w->wakeup)
 		w->wakeup = bpf_ktime_get_ns();
 	return 0;
 }
@@ -558,10 +598,14 @@ int BPF_PROG(live_wakeup, struct task_struct *p)
 SEC("tp_btf/sched_switch")
 int BPF_PROG(live_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	struct waker *w = bpf_task_storage_get(&wakers, next, NULL, 0);
+	struct waker *w = waker_slot(next->pid);
+	struct lp_cpu *c;
 
-	if (w && w->wakeup && !w->on_cpu)
+	if (w && w->task == (__u64)next && w->wakeup && !w->on_cpu)
 		w->on_cpu = bpf_ktime_get_ns();
+	/* a wake-up after this is not the socket's: its context is gone */
+	if ((c = this_cpu()))
+		c->ready_sk = 0;
 	return 0;
 }
 
@@ -569,9 +613,11 @@ int BPF_PROG(live_switch, bool preempt, struct task_struct *prev, struct task_st
 static __always_inline void reader_points(struct lp_cpu *c, struct lp_record *rec, __u64 skk)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct waker *w = bpf_task_storage_get(&wakers, task, NULL, 0);
+	struct waker *w = waker_slot(task->pid);
 	__u64 ready_at = rec->at[LP_SOCK_READY];
 
+	if (w && w->task != (__u64)task)
+		w = NULL;
 	if (w && w->sk == skk && w->ready == ready_at && w->wakeup >= ready_at &&
 	    w->on_cpu >= w->wakeup) {
 		rec->at[LP_WAKEUP] = w->wakeup;

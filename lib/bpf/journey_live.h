@@ -63,7 +63,6 @@ struct flight {
 	__u32 len, wire_len;
 	__u16 sport, dport;
 	__u8 proto, flags, first, last;
-	__u16 family;
 	__u32 tx_cpu;
 };
 
@@ -77,7 +76,8 @@ struct lp_cpu {
 	__u64 counter[LC_COUNTERS];
 	__u64 skb;                    /* the packet the receive softirq delivers */
 	__u64 skb_ctx;                /* ... in the context of this task (pid_tgid) */
-	__u64 ready_sk, ready_at;
+	__u64 ready_sk, ready_at;     /* the socket just told of data, when */
+	__u64 ready_ctx;              /* ... in the context of this task (pid_tgid) */
 	struct flight slot[LP_SLOTS]; /* the packets on their way through this CPU */
 	__u64 slot_skb[LP_SLOTS];     /* their skbs' addresses, 0: a free slot */
 	__u32 slot_next;
