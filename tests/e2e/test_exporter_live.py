@@ -10,7 +10,8 @@ other traffic flows on another port:
   round trips the client and the server clocked themselves;
 - counters only grow between scrapes; `promtool check metrics` accepts the scrape; OpenMetrics
   by Accept;
-- SIGTERM: exit 0 and no program or link of the exporter left loaded (bpftool);
+- SIGTERM: exit 0, and after SIGTERM or SIGKILL no program or link of the exporter is left
+  loaded (bpftool);
 - the command line: --live-* without --live, --live with --once; without root: exit 3."""
 import json
 import os
@@ -139,6 +140,12 @@ def main():
         # the kernel frees them once the last fd is closed (RCU)
         wait_until(lambda: not bpf_ids_loaded(ids), 5, 0.05)
         check(not bpf_ids_loaded(ids), f"still loaded after SIGTERM: {bpf_ids_loaded(ids)}")
+        # SIGKILL leaves nothing either: the links live only in the exporter's fds
+        ex = Exporter("--live", "--live-port", "9", "--pid", "1")
+        ids = bpf_objects(ex.p.pid)
+        ex.stop(signal.SIGKILL)
+        wait_until(lambda: not bpf_ids_loaded(ids), 5, 0.05)
+        check(ids and not bpf_ids_loaded(ids), f"still loaded after SIGKILL: {bpf_ids_loaded(ids)}")
     else:
         print("note: no bpftool: the unload is not checked")
     return paths["local"][1] / want
