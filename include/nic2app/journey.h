@@ -137,6 +137,8 @@ struct journey_live_counts {
 	uint64_t dropped;         /* tracked packets the kernel dropped */
 	uint64_t ringbuf_lost;    /* --packets records that found no room */
 	uint64_t map_full;        /* packets not timed at the socket for want of room */
+	uint64_t waker_taken;     /* readers whose wake-up was lost to another thread of its
+				   * slot: counted as awake */
 	uint64_t runnable;        /* recv()s whose reader needed no wake-up */
 	struct summary total_local, total_rx, total_tx;
 	double duration_s;        /* how long it watched */

@@ -576,6 +576,11 @@ int BPF_PROG(live_waking, struct task_struct *p)
 	if (!c || !c->ready_sk)
 		return 0;
 	if (c->ready_ctx == bpf_get_current_pid_tgid() && (w = waker_slot(p->pid))) {
+		/* another reader of this slot still waits for its recv() (a second before is
+		 * stale: that reader read some other way, or ended): its wake-up is lost, and
+		 * said, since it will count as awake */
+		if (w->sk && w->task != (__u64)p && c->ready_at - w->ready < STALE_NS)
+			count(c, LC_WAKER_TAKEN);
 		w->task = (__u64)p;
 		w->sk = c->ready_sk;
 		w->ready = c->ready_at;

@@ -305,6 +305,7 @@ static void counts_fill(struct journey_live_counts *c, const __u64 *n, uint64_t 
 	c->dropped = n[LC_DROPPED];
 	c->ringbuf_lost = n[LC_RB_LOST] + kept_lost;
 	c->map_full = n[LC_MAP_FULL];
+	c->waker_taken = n[LC_WAKER_TAKEN];
 	c->runnable = n[LC_RUNNABLE];
 }
 

@@ -53,6 +53,7 @@ enum lp_counter {
 	LC_RB_LOST,         /* --packets records the ring buffer had no room for */
 	LC_MAP_FULL,        /* packets not timed at the socket: no room for its storage */
 	LC_RUNNABLE,        /* recv()s whose reader needed no wake-up (already running) */
+	LC_WAKER_TAKEN,     /* a reader's wake-up lost: another thread took its slot first */
 	LC_COUNTERS
 };
 

@@ -96,6 +96,7 @@ static void family_counts(struct export_writer *w, const struct journey_live_cou
 		{ "given_up_on_the_way", c->reused },
 		{ "dropped_by_kernel", c->dropped },
 		{ "map_full", c->map_full },
+		{ "wakeup_slot_taken", c->waker_taken },
 	};
 
 	export_family(w, "nic2app_packets", EXPORT_COUNTER, NULL,
@@ -114,7 +115,8 @@ static void family_counts(struct export_writer *w, const struct journey_live_cou
 		      "Packets (or socket events) the live observer could not time whole, by "
 		      "reason, as journey --live's not_timed: a wake-up or recv() with no packet to "
 		      "match, data queued behind unread data, a packet that vanished on the way or "
-		      "that the kernel dropped, no room for a socket's storage.");
+		      "that the kernel dropped, no room for a socket's storage, a reader's wake-up "
+		      "lost to another thread of its slot.");
 	l[0] = "reason";
 	for (size_t i = 0; i < sizeof(lost) / sizeof(lost[0]); i++) {
 		l[1] = lost[i].reason;

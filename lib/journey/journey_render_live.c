@@ -85,6 +85,7 @@ void journey_live_json_fields(struct json *j, const struct journey_result *r)
 	json_uint(j, "dropped_by_kernel", c->dropped);
 	json_uint(j, "ring_buffer_lost", c->ringbuf_lost);
 	json_uint(j, "map_full", c->map_full);
+	json_uint(j, "wakeup_slot_taken", c->waker_taken);
 	json_object_end(j);
 	json_bool(j, "sched", c->sched);
 	if (c->sched) {

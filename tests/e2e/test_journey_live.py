@@ -18,7 +18,9 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
+import threading
 import time
 
 from e2e import NIC2APP, bpf_ids_loaded, bpf_objects, check, fail, run, skip
@@ -164,6 +166,73 @@ def udp_no_sched():
                   [p for p in POINTS if p not in ("sched_wakeup", "sched_switch")])
 
 
+def slot_taken(rounds=20):
+    """Two readers whose thread ids share a wake-up slot (equal modulo 4096), both asleep
+    when their datagrams come: a sender that cannot be preempted (SCHED_FIFO, all three on
+    CPU 0) wakes the first, then the second, which takes the slot. The first reader's wake-up
+    is lost each round, counted, and that reader reported awake."""
+    socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
+    for sk in socks:
+        sk.bind(("127.0.0.1", 0))
+    ready = threading.Barrier(3)
+
+    def reader(sk):
+        os.sched_setaffinity(0, {0})
+        ready.wait()
+        for _ in range(rounds):
+            sk.recv(64)
+
+    first = threading.Thread(target=reader, args=(socks[0],))
+    first.start()
+    while not first.native_id:
+        time.sleep(0.001)
+    want = first.native_id % 4096
+    second = None
+    for _ in range(100000):  # thread ids come in turn: one in 4096 shares the slot
+        found = threading.Event()
+
+        def candidate():
+            if threading.get_native_id() % 4096 == want:
+                found.set()
+                reader(socks[1])
+
+        t = threading.Thread(target=candidate)
+        t.start()
+        while t.is_alive() and not found.is_set():
+            time.sleep(0.0001)
+        if found.is_set():
+            second = t
+            break
+        t.join()
+    if not second:
+        ready.abort()
+        first.join()
+        return print("note: no second thread in the first one's wake-up slot: not checked")
+    tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    live = start_live("--proto", "udp", "--pid", str(os.getpid()), "--json")
+    os.sched_setaffinity(0, {0})
+    os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
+    try:
+        ready.wait()
+        time.sleep(0.05)  # both readers asleep in recv()
+        for _ in range(rounds):
+            for sk in socks:
+                tx.sendto(b"s" * 8, sk.getsockname())
+            time.sleep(0.01)
+    finally:
+        os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+        os.sched_setaffinity(0, range(os.cpu_count()))
+    first.join()
+    second.join()
+    for sk in socks + [tx]:
+        sk.close()
+    j = json.loads(stop(live))
+    taken = j["not_timed"]["wakeup_slot_taken"]
+    check(j["journeys"]["local"] == 2 * rounds, f"slot taken: journeys {j['journeys']}")
+    check(taken == rounds, f"slot taken: {taken} lost wake-ups counted, want {rounds}")
+    check(j["receiver_when_data_came"]["awake"] >= rounds, f"slot taken: {j['receiver_when_data_came']}")
+
+
 def signals():
     if not shutil.which("bpftool"):
         print("note: no bpftool: the unload after signals is not checked")
@@ -213,6 +282,7 @@ def unprivileged():
 
 rtt, unobserved = udp_with_packets()
 udp_no_sched()
+slot_taken()
 tcp_with_pid()
 signals()
 cost = overhead()
