@@ -9,10 +9,9 @@
 #include "cli.h"
 #include "exporter_live.h"
 
-/* getopt's values for the --live-* options (cmd_exporter.c's table uses them) */
 bool exporter_live_option(int opt)
 {
-	return opt >= 0x100 && opt <= 0x104;
+	return opt >= OPT_LIVE_PORT && opt <= OPT_LIVE_NO_SCHED;
 }
 
 int exporter_live_parse(int opt, const char *name, const char *arg, struct exporter_live *x)
@@ -21,13 +20,13 @@ int exporter_live_parse(int opt, const char *name, const char *arg, struct expor
 
 	x->option = name;
 	switch (opt) {
-	case 0x100: /* --live-port */
+	case OPT_LIVE_PORT:
 		if (cli_parse_uint(arg, 1, 65535, &n) < 0)
 			return cli_usage_error("exporter", "--live-port must be a whole number from 1 "
 					       "to 65535, not '%s'", arg);
 		x->filter.port = (uint16_t)n;
 		return 0;
-	case 0x101: /* --live-pid */
+	case OPT_LIVE_PID:
 		if (cli_parse_pid(arg, &x->filter.pid) < 0)
 			return cli_usage_error("exporter", "--live-pid must be a process id, not '%s'",
 					       arg);
@@ -36,19 +35,19 @@ int exporter_live_parse(int opt, const char *name, const char *arg, struct expor
 			return EXIT_RUNTIME;
 		}
 		return 0;
-	case 0x102: /* --live-dev */
+	case OPT_LIVE_DEV:
 		if (strlen(arg) >= IF_NAMESIZE || !(x->filter.ifindex = (int)if_nametoindex(arg)))
 			return cli_usage_error("exporter", "--live-dev: there is no network device "
 					       "'%s' here", arg);
 		snprintf(x->dev, sizeof(x->dev), "%s", arg);
 		return 0;
-	case 0x103: /* --live-proto */
+	case OPT_LIVE_PROTO:
 		if (strcmp(arg, "udp") && strcmp(arg, "tcp"))
 			return cli_usage_error("exporter", "--live-proto must be udp or tcp, not '%s'",
 					       arg);
 		x->filter.ip_proto = arg[0] == 'u' ? IPPROTO_UDP : IPPROTO_TCP;
 		return 0;
-	case 0x104: /* --live-no-sched */
+	case OPT_LIVE_NO_SCHED:
 		x->filter.no_sched = true;
 		return 0;
 	}

@@ -17,6 +17,11 @@ struct exporter_live {
 	char dev[IF_NAMESIZE];
 };
 
+/* getopt's values of the --live-* options */
+enum exporter_live_opt {
+	OPT_LIVE_PORT = 0x100, OPT_LIVE_PID, OPT_LIVE_DEV, OPT_LIVE_PROTO, OPT_LIVE_NO_SCHED,
+};
+
 /* Whether getopt's opt is one of the --live-* options; when it is, parse arg into x: 0, or
  * the exit status after saying what is wrong. */
 bool exporter_live_option(int opt);
