@@ -67,8 +67,6 @@ static unsigned int cpu_columns(const char *text)
 	return n;
 }
 
-/* Parse "  38:   0   2576   chip   1-edge   name" into irq (when numbered). 1 when it is a
- * numbered line, 0 for the others (LOC:, NMI:, the header), -EBADMSG when cut short. */
 static const char *skip_spaces(const char *p, const char *end)
 {
 	while (p < end && *p == ' ')
@@ -132,15 +130,15 @@ static bool wanted(unsigned int irq, const unsigned int *want, size_t nwant)
 	return false;
 }
 
-int nic_irqs_parse(const char *text, const unsigned int *want, size_t nwant, const char *match,
-		   struct nic_irqs *irqs)
+/* fn for every numbered line of a /proc/interrupts text: 0, -EBADMSG (no header, a line cut
+ * short), or fn's own error. */
+static int each_irq(const char *text, int (*fn)(const struct nic_irq *one, void *ctx), void *ctx)
 {
 	unsigned int ncols = cpu_columns(text);
 	const char *line = strchr(text, '\n'), *end;
 	struct nic_irq one;
 	int r;
 
-	irqs->count = 0;
 	if (!ncols || !line)
 		return -EBADMSG;
 	for (line++; *line; line = *end ? end + 1 : end) {
@@ -149,37 +147,53 @@ int nic_irqs_parse(const char *text, const unsigned int *want, size_t nwant, con
 			end = line + strlen(line);
 		if ((r = parse_line(line, end, ncols, &one)) < 0)
 			return r;
-		if (r == 0)
-			continue;
-		if (nwant ? !wanted(one.irq, want, nwant) : !(match && strstr(one.name, match)))
-			continue;
-		if (irqs->count == NIC_IRQS_MAX)
-			return -E2BIG;
-		irqs->irq[irqs->count++] = one;
+		if (r == 1 && (r = fn(&one, ctx)) < 0)
+			return r;
 	}
+	return 0;
+}
+
+struct irq_choice {
+	const unsigned int *want;
+	size_t nwant;
+	const char *match;
+	struct nic_irqs *irqs;
+};
+
+static int keep_chosen(const struct nic_irq *one, void *ctx)
+{
+	struct irq_choice *c = ctx;
+
+	bool chosen = c->nwant ? wanted(one->irq, c->want, c->nwant)
+			       : c->match && strstr(one->name, c->match);
+
+	if (!chosen)
+		return 0;
+	if (c->irqs->count == NIC_IRQS_MAX)
+		return -E2BIG;
+	c->irqs->irq[c->irqs->count++] = *one;
+	return 0;
+}
+
+int nic_irqs_parse(const char *text, const unsigned int *want, size_t nwant, const char *match,
+		   struct nic_irqs *irqs)
+{
+	struct irq_choice c = { want, nwant, match, irqs };
+
+	irqs->count = 0;
+	return each_irq(text, keep_chosen, &c);
+}
+
+static int add_count(const struct nic_irq *one, void *ctx)
+{
+	*(uint64_t *)ctx += one->count;
 	return 0;
 }
 
 int nic_irqs_device_total(const char *text, uint64_t *total)
 {
-	unsigned int ncols = cpu_columns(text);
-	const char *line = strchr(text, '\n'), *end;
-	struct nic_irq one;
-	int r;
-
 	*total = 0;
-	if (!ncols || !line)
-		return -EBADMSG;
-	for (line++; *line; line = *end ? end + 1 : end) {
-		end = strchr(line, '\n');
-		if (!end)
-			end = line + strlen(line);
-		if ((r = parse_line(line, end, ncols, &one)) < 0)
-			return r;
-		if (r == 1)
-			*total += one.count;
-	}
-	return 0;
+	return each_irq(text, add_count, total);
 }
 
 /* The irq numbers listed in dir/msi_irqs/, or dir/irq; how many (0: none), or -errno. */
