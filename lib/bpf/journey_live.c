@@ -260,13 +260,13 @@ static int percpu_read(struct journey_live *l, struct lp_cpu *sum)
 }
 
 /* The q-quantile's bucket's upper bound (2^b ns, inclusive), no more than the maximum seen. */
-static double hist_quantile(const struct lp_hist *h, double q)
+static double hist_quantile(const struct journey_live_hist *h, double q)
 {
 	uint64_t rank = (uint64_t)(q * (double)h->count + 0.999999), seen = 0;
 
 	if (rank < 1)
 		rank = 1;
-	for (int b = 0; b < LP_BUCKETS; b++) {
+	for (int b = 0; b < JOURNEY_LIVE_BUCKETS; b++) {
 		seen += h->bucket[b];
 		if (seen >= rank) {
 			double upper = (double)(1ull << b);
@@ -277,7 +277,7 @@ static double hist_quantile(const struct lp_hist *h, double q)
 	return (double)h->max_ns;
 }
 
-static void hist_summary(const struct lp_hist *h, struct summary *s)
+static void hist_summary(const struct journey_live_hist *h, struct summary *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->n = h->count;
@@ -322,23 +322,65 @@ static void points_fill(const struct journey_live *l, struct journey_result *r)
 			r->points[r->npoints++] = all[i];
 }
 
-/* Stages with samples, in the order of the points; the kept packets handed over. */
-static void stages_fill(struct journey_live *l, struct journey_result *r,
-			const struct summary *stage)
+/* The stages watched: without the scheduler's points, wakeup and run_queue are not timed
+ * (their histograms stay at 0) and the socket's stage is one histogram, from sk_data_ready. */
+static size_t stages_watched(const struct journey_live *l,
+			     const struct journey_stage *stage[LS_STAGES], int from_stat[LS_STAGES])
 {
-	points_fill(l, r);
-	r->nstages = 0;
+	size_t n = 0;
+
 	for (int s = 0; s < LS_STAGES; s++) {
 		enum journey_point from = point_of[s];
 
-		if (!stage[s].n || (!l->sched && (s == LS_WAKEUP || s == LS_RUN_QUEUE)))
-			continue; /* traffic that only leaves, or only arrives, has fewer */
+		if (!l->sched && (s == LS_WAKEUP || s == LS_RUN_QUEUE))
+			continue;
 		if (!l->sched && s == LS_RECV)
-			from = JP_SOCK_READY; /* wakeup and run_queue were 0: the same histogram */
-		r->stages[r->nstages] = journey_stage_between(from, point_of[s + 1],
-							      JOURNEY_VIA_LIVE);
-		r->stage_ns[r->nstages++] = stage[s];
+			from = JP_SOCK_READY;
+		stage[n] = journey_stage_between(from, point_of[s + 1], JOURNEY_VIA_LIVE);
+		from_stat[n++] = s;
 	}
+	return n;
+}
+
+_Static_assert(JOURNEY_LIVE_BUCKETS == LP_BUCKETS, "the public histogram is the kernel's");
+_Static_assert(JOURNEY_LIVE_STAGES == LS_STAGES, "a public histogram per stage");
+
+static void hist_copy(struct journey_live_hist *to, const struct lp_hist *from)
+{
+	to->count = from->count;
+	to->sum_ns = from->sum_ns;
+	to->min_ns = from->min_ns;
+	to->max_ns = from->max_ns;
+	memcpy(to->bucket, from->bucket, sizeof(to->bucket));
+}
+
+int journey_live_read(struct journey_live *l, struct journey_live_totals *out)
+{
+	struct lp_cpu *sum = malloc(sizeof(*sum));
+	int stat[LS_STAGES], err;
+
+	memset(out, 0, sizeof(*out));
+	if (!sum)
+		return -ENOMEM;
+	if ((err = percpu_read(l, sum)) < 0) {
+		free(sum);
+		return err;
+	}
+	out->nstages = stages_watched(l, out->stage, stat);
+	for (size_t i = 0; i < out->nstages; i++)
+		hist_copy(&out->stage_hist[i], &sum->hist[stat[i]]);
+	hist_copy(&out->path[JLP_LOCAL], &sum->hist[LS_TOTAL_LOCAL]);
+	hist_copy(&out->path[JLP_FROM_ELSEWHERE], &sum->hist[LS_TOTAL_RX]);
+	hist_copy(&out->path[JLP_TO_ELSEWHERE], &sum->hist[LS_TOTAL_TX]);
+	counts_fill(&out->counts, sum->counter, l->kept_lost);
+	out->counts.sched = l->sched;
+	free(sum);
+	return 0;
+}
+
+/* The kept --packets records handed over, each checked for every point watched. */
+static void packets_fill(struct journey_live *l, struct journey_result *r)
+{
 	free(r->packets);
 	r->packets = l->packets;
 	r->npackets = l->npackets;
@@ -359,78 +401,39 @@ static void stages_fill(struct journey_live *l, struct journey_result *r,
 
 int journey_live_collect(struct journey_live *l, struct journey_result *r)
 {
-	struct summary s[LS_STATS];
-	struct lp_cpu *sum = malloc(sizeof(*sum));
-	const __u64 *n;
+	struct journey_live_totals *t = malloc(sizeof(*t));
+	double watched = r->live.duration_s;
+	bool measured = r->live.overhead_measured;
 	int err;
 
-	if (!sum)
+	if (!t)
 		return -ENOMEM;
 	ring_buffer__consume(l->rb);
-	if ((err = percpu_read(l, sum)) < 0) {
-		free(sum);
+	if ((err = journey_live_read(l, t)) < 0) {
+		free(t);
 		return err;
 	}
-	for (int k = 0; k < LS_STATS; k++)
-		hist_summary(&sum->hist[k], &s[k]);
-	n = sum->counter;
 	r->method = JOURNEY_METHOD_BPF;
-	counts_fill(&r->live, n, l->kept_lost);
-	r->live.total_local = s[LS_TOTAL_LOCAL];
-	r->live.total_rx = s[LS_TOTAL_RX];
-	r->live.total_tx = s[LS_TOTAL_TX];
-	r->total_ns = s[LS_TOTAL_LOCAL].n ? s[LS_TOTAL_LOCAL] :
-		      s[LS_TOTAL_RX].n ? s[LS_TOTAL_RX] : s[LS_TOTAL_TX];
+	r->live = t->counts; /* the counters; what the run itself noted is kept */
+	r->live.duration_s = watched;
+	r->live.overhead_measured = measured;
+	hist_summary(&t->path[JLP_LOCAL], &r->live.total_local);
+	hist_summary(&t->path[JLP_FROM_ELSEWHERE], &r->live.total_rx);
+	hist_summary(&t->path[JLP_TO_ELSEWHERE], &r->live.total_tx);
+	r->total_ns = r->live.total_local.n ? r->live.total_local :
+		      r->live.total_rx.n ? r->live.total_rx : r->live.total_tx;
 	r->layer_ns[LAYER_KERNEL] = r->total_ns; /* every point is in the kernel */
-	r->receiver_runnable = n[LC_RUNNABLE];
-	r->live.sched = l->sched;
-	r->cfg.count = n[LC_DONE_LOCAL] + n[LC_DONE_RX] + n[LC_DONE_TX];
-	free(sum);
-	stages_fill(l, r, s);
-	return 0;
-}
-
-_Static_assert(JOURNEY_LIVE_BUCKETS == LP_BUCKETS, "the public histogram is the kernel's");
-_Static_assert(JOURNEY_LIVE_STAGES == LS_STAGES, "a public histogram per stage");
-
-static void hist_copy(struct journey_live_hist *to, const struct lp_hist *from)
-{
-	to->count = from->count;
-	to->sum_ns = from->sum_ns;
-	to->min_ns = from->min_ns;
-	to->max_ns = from->max_ns;
-	memcpy(to->bucket, from->bucket, sizeof(to->bucket));
-}
-
-int journey_live_read(struct journey_live *l, struct journey_live_totals *out)
-{
-	struct lp_cpu *sum = malloc(sizeof(*sum));
-	int err;
-
-	memset(out, 0, sizeof(*out));
-	if (!sum)
-		return -ENOMEM;
-	if ((err = percpu_read(l, sum)) < 0) {
-		free(sum);
-		return err;
+	r->receiver_runnable = t->counts.runnable;
+	r->cfg.count = t->counts.done_local + t->counts.done_rx + t->counts.done_tx;
+	points_fill(l, r);
+	r->nstages = 0;
+	for (size_t i = 0; i < t->nstages; i++) {
+		hist_summary(&t->stage_hist[i], &r->stage_ns[r->nstages]);
+		if (r->stage_ns[r->nstages].n) /* traffic that only leaves or only arrives has fewer */
+			r->stages[r->nstages++] = t->stage[i];
 	}
-	for (int s = 0; s < LS_STAGES; s++) {
-		enum journey_point from = point_of[s];
-
-		if (!l->sched && (s == LS_WAKEUP || s == LS_RUN_QUEUE))
-			continue;
-		if (!l->sched && s == LS_RECV)
-			from = JP_SOCK_READY; /* as stages_fill: wakeup and run_queue were 0 */
-		out->stage[out->nstages] = journey_stage_between(from, point_of[s + 1],
-								 JOURNEY_VIA_LIVE);
-		hist_copy(&out->stage_hist[out->nstages++], &sum->hist[s]);
-	}
-	hist_copy(&out->path[JLP_LOCAL], &sum->hist[LS_TOTAL_LOCAL]);
-	hist_copy(&out->path[JLP_FROM_ELSEWHERE], &sum->hist[LS_TOTAL_RX]);
-	hist_copy(&out->path[JLP_TO_ELSEWHERE], &sum->hist[LS_TOTAL_TX]);
-	counts_fill(&out->counts, sum->counter, 0);
-	out->counts.sched = l->sched;
-	free(sum);
+	free(t);
+	packets_fill(l, r);
 	return 0;
 }
 
