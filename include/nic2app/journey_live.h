@@ -88,6 +88,16 @@ int journey_live_start(const struct journey_config *cfg, struct journey_result *
 int journey_live_finish(const struct journey_config *cfg, struct journey_live *l,
 			struct journey_result *r);
 
+/* Why journeys were not timed whole, as the JSON's not_timed names them, in its order. */
+#define JOURNEY_NOT_TIMED 8
+struct journey_not_timed {
+	const char *name;         /* "recv_unmatched" */
+	uint64_t n;
+	bool packets_only;        /* about --packets records (ring_buffer_lost) */
+};
+void journey_live_not_timed(const struct journey_live_counts *c,
+			    struct journey_not_timed out[JOURNEY_NOT_TIMED]);
+
 /* The live parts of the report: the text after the waterfall, and the JSON fields of the
  * observer (journey_render_text.c and journey_render_json.c call them for method bpf). */
 void journey_live_report_render(struct strbuf *sb, const struct journey_result *r, bool colour);

@@ -85,19 +85,9 @@ static void family_stages(struct export_writer *w, const struct journey_live_tot
 
 static void family_counts(struct export_writer *w, const struct journey_live_counts *c)
 {
+	const uint64_t done[JLP_PATHS] = { c->done_local, c->done_rx, c->done_tx };
+	struct journey_not_timed why[JOURNEY_NOT_TIMED];
 	const char *l[2] = { "path", NULL };
-	const struct {
-		const char *reason;
-		uint64_t n;
-	} lost[] = {
-		{ "sk_data_ready_unmatched", c->ready_unmatched },
-		{ "recv_unmatched", c->recv_unmatched },
-		{ "queued_behind_unread_data", c->behind },
-		{ "given_up_on_the_way", c->reused },
-		{ "dropped_by_kernel", c->dropped },
-		{ "map_full", c->map_full },
-		{ "wakeup_slot_taken", c->waker_taken },
-	};
 
 	export_family(w, "nic2app_packets", EXPORT_COUNTER, NULL,
 		      "Packets the --live filter kept at their first point (the device queue, or "
@@ -105,12 +95,10 @@ static void family_counts(struct export_writer *w, const struct journey_live_cou
 	export_sample(w, NULL, 0, (double)c->seen);
 	export_family(w, "nic2app_journeys", EXPORT_COUNTER, NULL,
 		      "Journeys timed to their end, by path (as nic2app_journey_duration_seconds).");
-	l[1] = "local";
-	export_sample(w, l, 1, (double)c->done_local);
-	l[1] = "from_elsewhere";
-	export_sample(w, l, 1, (double)c->done_rx);
-	l[1] = "to_elsewhere";
-	export_sample(w, l, 1, (double)c->done_tx);
+	for (int p = 0; p < JLP_PATHS; p++) {
+		l[1] = journey_live_path_name((enum journey_live_path)p);
+		export_sample(w, l, 1, (double)done[p]);
+	}
 	export_family(w, "nic2app_lost", EXPORT_COUNTER, NULL,
 		      "Packets (or socket events) the live observer could not time whole, by "
 		      "reason, as journey --live's not_timed: a wake-up or recv() with no packet to "
@@ -118,9 +106,12 @@ static void family_counts(struct export_writer *w, const struct journey_live_cou
 		      "that the kernel dropped, no room for a socket's storage, a reader's wake-up "
 		      "lost to another thread of its slot.");
 	l[0] = "reason";
-	for (size_t i = 0; i < sizeof(lost) / sizeof(lost[0]); i++) {
-		l[1] = lost[i].reason;
-		export_sample(w, l, 1, (double)lost[i].n);
+	journey_live_not_timed(c, why);
+	for (int i = 0; i < JOURNEY_NOT_TIMED; i++) {
+		if (why[i].packets_only)
+			continue; /* the exporter keeps no --packets records */
+		l[1] = why[i].name;
+		export_sample(w, l, 1, (double)why[i].n);
 	}
 }
 

@@ -148,17 +148,18 @@ static const char *type_word(enum export_format f, enum export_type t)
 	return "gauge";
 }
 
-/* The name lines and samples carry: OpenMetrics names the family bare and its samples with
- * the suffix; 0.0.4 has no families apart from samples, so every line has the suffix. */
-static void add_name(struct export_writer *w, bool sample)
+/* The suffix a sample of the family carries (0.0.4 writes it on HELP and TYPE too, having no
+ * families apart from samples; OpenMetrics names the family bare). */
+static const char *sample_suffix(enum export_type t)
+{
+	return t == EXPORT_COUNTER ? "_total" : t == EXPORT_INFO ? "_info" : "";
+}
+
+static void add_family_name(struct export_writer *w)
 {
 	strbuf_adds(w->sb, w->family);
-	if (!sample && w->format == EXPORT_OPENMETRICS)
-		return;
-	if (w->type == EXPORT_COUNTER)
-		strbuf_adds(w->sb, "_total");
-	else if (w->type == EXPORT_INFO)
-		strbuf_adds(w->sb, "_info");
+	if (w->format != EXPORT_OPENMETRICS)
+		strbuf_adds(w->sb, sample_suffix(w->type));
 }
 
 void export_family(struct export_writer *w, const char *family, enum export_type type,
@@ -167,15 +168,15 @@ void export_family(struct export_writer *w, const char *family, enum export_type
 	w->family = family;
 	w->type = type;
 	strbuf_adds(w->sb, "# HELP ");
-	add_name(w, false);
+	add_family_name(w);
 	strbuf_addc(w->sb, ' ');
 	export_help_text(w->sb, w->format, help);
 	strbuf_adds(w->sb, "\n# TYPE ");
-	add_name(w, false);
+	add_family_name(w);
 	strbuf_addf(w->sb, " %s\n", type_word(w->format, type));
 	if (unit && w->format == EXPORT_OPENMETRICS) {
 		strbuf_adds(w->sb, "# UNIT ");
-		add_name(w, false);
+		add_family_name(w);
 		strbuf_addf(w->sb, " %s\n", unit);
 	}
 }
@@ -223,14 +224,22 @@ static void add_labels(struct export_writer *w, const char *const *labels, size_
 		strbuf_addc(w->sb, '}');
 }
 
-void export_sample(struct export_writer *w, const char *const *labels, size_t n_labels,
-		   double value)
+/* One sample line: the family's name with suffix, the labels (and le), the value. */
+static void add_line(struct export_writer *w, const char *suffix, const char *const *labels,
+		     size_t n_labels, const char *le, double value)
 {
-	add_name(w, true);
-	add_labels(w, labels, n_labels, NULL);
+	strbuf_adds(w->sb, w->family);
+	strbuf_adds(w->sb, suffix);
+	add_labels(w, labels, n_labels, le);
 	strbuf_addc(w->sb, ' ');
 	add_value(w->sb, value);
 	strbuf_addc(w->sb, '\n');
+}
+
+void export_sample(struct export_writer *w, const char *const *labels, size_t n_labels,
+		   double value)
+{
+	add_line(w, sample_suffix(w->type), labels, n_labels, NULL, value);
 }
 
 void export_histogram(struct export_writer *w, const char *const *labels, size_t n_labels,
@@ -238,30 +247,13 @@ void export_histogram(struct export_writer *w, const char *const *labels, size_t
 {
 	char le[32];
 
-	for (size_t i = 0; i <= b->n; i++) {
-		if (i < b->n)
-			shortest(le, sizeof(le), b->le[i]);
-		else
-			snprintf(le, sizeof(le), "+Inf");
-		strbuf_adds(w->sb, w->family);
-		strbuf_adds(w->sb, "_bucket");
-		add_labels(w, labels, n_labels, le);
-		strbuf_addc(w->sb, ' ');
-		add_value(w->sb, (double)(i < b->n ? b->cumulative[i] : b->count));
-		strbuf_addc(w->sb, '\n');
+	for (size_t i = 0; i < b->n; i++) {
+		shortest(le, sizeof(le), b->le[i]);
+		add_line(w, "_bucket", labels, n_labels, le, (double)b->cumulative[i]);
 	}
-	strbuf_adds(w->sb, w->family);
-	strbuf_adds(w->sb, "_sum");
-	add_labels(w, labels, n_labels, NULL);
-	strbuf_addc(w->sb, ' ');
-	add_value(w->sb, b->sum);
-	strbuf_addc(w->sb, '\n');
-	strbuf_adds(w->sb, w->family);
-	strbuf_adds(w->sb, "_count");
-	add_labels(w, labels, n_labels, NULL);
-	strbuf_addc(w->sb, ' ');
-	add_value(w->sb, (double)b->count);
-	strbuf_addc(w->sb, '\n');
+	add_line(w, "_bucket", labels, n_labels, "+Inf", (double)b->count);
+	add_line(w, "_sum", labels, n_labels, NULL, b->sum);
+	add_line(w, "_count", labels, n_labels, NULL, (double)b->count);
 }
 
 void export_end(struct export_writer *w)

@@ -6,6 +6,7 @@
  * log2 buckets (the kernel keeps no single samples), and the text says so.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "nic2app/journey_live.h"
 #include "nic2app/journey_render.h"
@@ -55,9 +56,27 @@ static void filter_json(struct json *j, const struct journey_config *cfg)
 	json_object_end(j);
 }
 
+void journey_live_not_timed(const struct journey_live_counts *c,
+			    struct journey_not_timed out[JOURNEY_NOT_TIMED])
+{
+	const struct journey_not_timed why[JOURNEY_NOT_TIMED] = {
+		{ "sk_data_ready_unmatched", c->ready_unmatched, false },
+		{ "recv_unmatched", c->recv_unmatched, false },
+		{ "queued_behind_unread_data", c->behind, false },
+		{ "given_up_on_the_way", c->reused, false },
+		{ "dropped_by_kernel", c->dropped, false },
+		{ "ring_buffer_lost", c->ringbuf_lost, true },
+		{ "map_full", c->map_full, false },
+		{ "wakeup_slot_taken", c->waker_taken, false },
+	};
+
+	memcpy(out, why, sizeof(why));
+}
+
 void journey_live_json_fields(struct json *j, const struct journey_result *r)
 {
 	const struct journey_live_counts *c = &r->live;
+	struct journey_not_timed why[JOURNEY_NOT_TIMED];
 
 	json_string(j, "percentiles", "upper bounds of log2 buckets (clamped to the exact "
 		    "min and max); min, max and mean are exact");
@@ -77,15 +96,10 @@ void journey_live_json_fields(struct json *j, const struct journey_result *r)
 	json_uint(j, "lost", lost(c));
 	json_uint(j, "lost_events", lost(c));
 	json_uint(j, "unmatched", unmatched(c));
+	journey_live_not_timed(c, why);
 	json_object_begin(j, "not_timed");
-	json_uint(j, "sk_data_ready_unmatched", c->ready_unmatched);
-	json_uint(j, "recv_unmatched", c->recv_unmatched);
-	json_uint(j, "queued_behind_unread_data", c->behind);
-	json_uint(j, "given_up_on_the_way", c->reused);
-	json_uint(j, "dropped_by_kernel", c->dropped);
-	json_uint(j, "ring_buffer_lost", c->ringbuf_lost);
-	json_uint(j, "map_full", c->map_full);
-	json_uint(j, "wakeup_slot_taken", c->waker_taken);
+	for (int i = 0; i < JOURNEY_NOT_TIMED; i++)
+		json_uint(j, why[i].name, why[i].n);
 	json_object_end(j);
 	json_bool(j, "sched", c->sched);
 	if (c->sched) {
